@@ -1,0 +1,40 @@
+#!/bin/bash
+# The whole test suite, or some tiers of it. Installs what it needs (apt, pip, npm) and starts every
+# service itself (PostgreSQL + LiteLLM proxy, kube-apiserver); everything it starts is stopped at the end.
+#
+#   tests/run.sh                 # every tier
+#   tests/run.sh units litellm   # only these tiers
+#
+# Tiers: sanity units lint shim litellm k8s
+# LITELLM_VERSIONS (default "1.106.12 1.81.16") is the LiteLLM matrix the litellm tier runs against.
+set -euo pipefail
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export REPO
+. "$REPO/tests/harness/common.sh"
+export CACHE_ROOT
+
+ALL_TIERS=(sanity units lint shim litellm k8s)
+tiers=("$@"); [ ${#tiers[@]} -gt 0 ] || tiers=("${ALL_TIERS[@]}")
+for t in "${tiers[@]}"; do
+  [ -f "$REPO/tests/tiers/$t.sh" ] || { echo "unknown tier: $t (known: ${ALL_TIERS[*]})" >&2; exit 2; }
+done
+
+VENV=$("$REPO/tests/setup.sh")
+export VENV PATH="$VENV/bin:$PATH"
+# The collection must sit under ansible_collections/rhpds/litemaas for ansible to find it by FQCN.
+COLLECTIONS_DIR=$CACHE_ROOT/collections-$(printf '%s' "$REPO" | sha256sum | cut -c1-12)
+mkdir -p "$COLLECTIONS_DIR/ansible_collections/rhpds"
+ln -sfn "$REPO" "$COLLECTIONS_DIR/ansible_collections/rhpds/litemaas"
+export ANSIBLE_COLLECTIONS_PATH=$COLLECTIONS_DIR COLLECTIONS_DIR
+
+declare -A took result
+failed=0
+for t in "${tiers[@]}"; do
+  echo "==== tier $t"
+  t0=$SECONDS
+  if bash "$REPO/tests/tiers/$t.sh"; then result[$t]=pass; else result[$t]=FAIL; failed=1; fi
+  took[$t]=$((SECONDS - t0))
+done
+echo "==== summary"
+for t in "${tiers[@]}"; do printf '%-8s %-5s %5ss\n' "$t" "${result[$t]}" "${took[$t]}"; done
+exit $failed
