@@ -1,0 +1,296 @@
+# -*- coding: utf-8 -*-
+# Copyright: rhpds.litemaas contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one HTTP client for LiteLLM's management API, shared by every module of this collection.
+
+It knows about auth, TLS, timeouts, bounded retries, LiteLLM's error shapes and pagination, and nothing
+about models or keys. Writes that are not idempotent are retried only when a caller-supplied re-read proves
+the first attempt did not land.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import ast
+import json
+import socket
+import time
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback
+from ansible.module_utils.common.text.converters import to_native, to_text
+from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
+from ansible.module_utils.six.moves.urllib.parse import urlencode, urlparse
+from ansible.module_utils.urls import Request
+
+RETRYABLE_STATUSES = frozenset([429, 500, 502, 503, 504])
+
+
+def litellm_argument_spec():
+    """Connection options shared by every module (documented in the rhpds.litemaas.litellm doc fragment)."""
+    return dict(
+        api_url=dict(type='str', required=True, aliases=['api_base'],
+                     fallback=(env_fallback, ['LITELLM_API_BASE'])),
+        master_key=dict(type='str', required=True, no_log=True,
+                        fallback=(env_fallback, ['LITELLM_MASTER_KEY'])),
+        validate_certs=dict(type='bool', default=True,
+                            fallback=(env_fallback, ['LITELLM_VALIDATE_CERTS'])),
+        ca_path=dict(type='path', fallback=(env_fallback, ['LITELLM_CA_PATH'])),
+        timeout=dict(type='int', default=30),
+        retries=dict(type='int', default=3),
+    )
+
+
+class LiteLLMError(Exception):
+    """An error answer from LiteLLM (status set) or a transport failure (status None)."""
+
+    def __init__(self, message, status=None, param=None, method=None, path=None):
+        super(LiteLLMError, self).__init__(message)
+        self.message = message
+        self.status = status
+        self.param = param
+        self.method = method
+        self.path = path
+
+    def describe(self):
+        where = '%s %s' % (self.method, self.path) if self.method else 'LiteLLM'
+        if self.status is None:
+            return '%s failed: %s' % (where, self.message)
+        return '%s returned HTTP %s: %s' % (where, self.status, self.message)
+
+
+def _unwrap_repr(text):
+    """LiteLLM often puts the Python repr of a dict in error.message: "{'error': 'No DB'}"."""
+    stripped = text.strip()
+    if stripped.startswith('{') and stripped.endswith('}'):
+        try:
+            value = ast.literal_eval(stripped)
+        except (ValueError, SyntaxError):
+            return text
+        if isinstance(value, dict):
+            for key in ('error', 'message', 'detail'):
+                if key in value:
+                    return to_text(value[key])
+    return text
+
+
+def error_message(body, default):
+    """One readable message from any of LiteLLM's error shapes.
+
+    - ProxyException: {"error": {"message", "type", "param", "code"}}
+    - FastAPI HTTPException: {"detail": {"error": "..."}} or {"detail": "..."}
+    - request validation (422): {"detail": [{"loc": [...], "msg": "..."}]}
+    - problem+json: {"title", "detail"}
+    Returns (message, param).
+    """
+    if not isinstance(body, dict):
+        return (to_text(body).strip() or default), None
+    err = body.get('error')
+    if isinstance(err, dict):
+        param = err.get('param')
+        if param in ('None', ''):
+            param = None
+        return _unwrap_repr(to_text(err.get('message') or default)), param
+    if isinstance(err, str):
+        return _unwrap_repr(err), None
+    detail = body.get('detail')
+    if isinstance(detail, dict):
+        return _unwrap_repr(to_text(detail.get('error') or detail.get('message') or json.dumps(detail))), None
+    if isinstance(detail, list):
+        parts = []
+        for item in detail:
+            if isinstance(item, dict):
+                loc = '.'.join(to_text(p) for p in item.get('loc', []) if p != 'body')
+                parts.append('%s: %s' % (loc, item.get('msg')) if loc else to_text(item.get('msg')))
+            else:
+                parts.append(to_text(item))
+        return '; '.join(parts) or default, None
+    if isinstance(detail, str):
+        return _unwrap_repr(detail), None
+    if body.get('title'):
+        return to_text(body['title']), None
+    return default, None
+
+
+class LiteLLMClient(object):
+    """Thin JSON client for the LiteLLM proxy management API."""
+
+    def __init__(self, api_url, master_key, validate_certs=True, ca_path=None, timeout=30, retries=3,
+                 backoff=1.0, sleep=time.sleep):
+        parsed = urlparse(api_url or '')
+        if parsed.scheme not in ('http', 'https') or not parsed.netloc:
+            raise LiteLLMError('api_url must be an http(s) URL such as https://litellm.example.com, got %r' % api_url,
+                               param='api_url')
+        if not master_key:
+            raise LiteLLMError('master_key is empty', param='master_key')
+        self.base_url = api_url.rstrip('/')
+        self.retries = max(0, retries)
+        self.backoff = backoff
+        self.sleep = sleep
+        self.request_count = 0
+        self._request = Request(
+            headers={'Authorization': 'Bearer %s' % master_key, 'Accept': 'application/json'},
+            validate_certs=validate_certs, ca_path=ca_path, timeout=timeout, follow_redirects='safe')
+
+    def _url(self, path, query):
+        url = self.base_url + path
+        if query:
+            items = [(k, v) for k, v in sorted(query.items()) if v is not None]
+            items = [(k, ('true' if v else 'false') if isinstance(v, bool) else v) for k, v in items]
+            if items:
+                url += '?' + urlencode(items)
+        return url
+
+    def _send_once(self, method, path, query, body):
+        data = None
+        headers = {}
+        if body is not None:
+            data = json.dumps(body)
+            headers['Content-Type'] = 'application/json'
+        self.request_count += 1
+        try:
+            resp = self._request.open(method, self._url(path, query), data=data, headers=headers)
+            status = resp.getcode()
+            raw = resp.read()
+        except HTTPError as e:
+            status = e.code
+            try:
+                raw = e.read()
+            except Exception:  # pylint: disable=broad-except
+                raw = b''
+            retry_after = e.headers.get('Retry-After') if e.headers else None
+            return status, self._decode(raw), retry_after
+        except (URLError, socket.timeout, ConnectionError, OSError) as e:
+            reason = getattr(e, 'reason', e)
+            raise LiteLLMError('cannot reach %s: %s' % (self.base_url, to_native(reason)), method=method, path=path)
+        return status, self._decode(raw), None
+
+    @staticmethod
+    def _decode(raw):
+        text = to_text(raw or b'', errors='surrogate_or_strict')
+        if not text.strip():
+            return None
+        try:
+            return json.loads(text)
+        except ValueError:
+            return text
+
+    def request(self, method, path, query=None, body=None, idempotent=None, landed=None, absent_statuses=()):
+        """Send one API call and return the decoded JSON body.
+
+        idempotent: retry freely on connection errors, 429 and 5xx (default: True for GET).
+        landed: for non-idempotent writes, a callable that re-reads and returns a truthy value when an
+          attempt that failed in transit actually took effect; the write is retried only when it returns a
+          falsy value, and its value is returned when it proves the write landed.
+        absent_statuses: statuses that mean "not there"; they return None instead of raising.
+        """
+        if idempotent is None:
+            idempotent = method == 'GET'
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                status, payload, retry_after = self._send_once(method, path, query, body)
+            except LiteLLMError as transport_error:
+                status, payload, retry_after, failure = None, None, None, transport_error
+            else:
+                if 200 <= status < 300:
+                    return payload
+                if status in absent_statuses:
+                    return None
+                message, param = error_message(payload, 'HTTP %s' % status)
+                failure = LiteLLMError(message, status=status, param=param, method=method, path=path)
+                if status not in RETRYABLE_STATUSES:
+                    raise failure
+            if attempt > self.retries:
+                raise failure
+            if not idempotent:
+                # 429 means the proxy refused before doing anything, so it is always safe to resend.
+                if status != 429:
+                    if landed is None:
+                        raise failure
+                    proof = landed()
+                    if proof:
+                        return proof
+            self.sleep(self._delay(attempt, retry_after))
+
+    def _delay(self, attempt, retry_after):
+        if retry_after:
+            try:
+                return min(float(retry_after), 30.0)
+            except ValueError:
+                pass
+        return min(self.backoff * (2 ** (attempt - 1)), 10.0)
+
+    def get(self, path, query=None, absent_statuses=()):
+        return self.request('GET', path, query=query, absent_statuses=absent_statuses)
+
+    def post(self, path, body, idempotent=False, landed=None, absent_statuses=()):
+        return self.request('POST', path, body=body, idempotent=idempotent, landed=landed,
+                            absent_statuses=absent_statuses)
+
+    def patch(self, path, body, absent_statuses=()):
+        return self.request('PATCH', path, body=body, idempotent=True, absent_statuses=absent_statuses)
+
+    def paginate(self, path, items_key, query=None, page_size=100, max_pages=1000):
+        """Yield items of a page/size paginated list endpoint, one request per page."""
+        query = dict(query or {})
+        page = 1
+        while page <= max_pages:
+            query.update(page=page, size=page_size)
+            payload = self.get(path, query) or {}
+            items = payload.get(items_key) or []
+            for item in items:
+                yield item
+            total_pages = payload.get('total_pages')
+            if total_pages is not None:
+                if page >= int(total_pages):
+                    return
+            elif len(items) < page_size:
+                return
+            page += 1
+        raise LiteLLMError('%s: more than %d pages, giving up' % (path, max_pages), method='GET', path=path)
+
+
+class LiteLLMModule(AnsibleModule):
+    """AnsibleModule with the shared connection options and a ready client."""
+
+    def __init__(self, argument_spec, **kwargs):
+        spec = litellm_argument_spec()
+        spec.update(argument_spec)
+        kwargs.setdefault('supports_check_mode', True)
+        super(LiteLLMModule, self).__init__(argument_spec=spec, **kwargs)
+        self._client = None
+
+    @property
+    def client(self):
+        if self._client is None:
+            p = self.params
+            try:
+                self._client = LiteLLMClient(p['api_url'], p['master_key'], validate_certs=p['validate_certs'],
+                                             ca_path=p['ca_path'], timeout=p['timeout'], retries=p['retries'])
+            except LiteLLMError as e:
+                self.fail_json(msg=e.message, field=e.param)
+        return self._client
+
+    def fail_api(self, error, **extra):
+        msg = error.describe()
+        if error.status == 401:
+            msg += ' (check master_key)'
+        self.fail_json(msg=msg, status=error.status, field=error.param, **extra)
+
+
+def changed_keys_diff(before, after):
+    """netbox-style diff: only the keys whose values differ, recursively for nested dicts."""
+    diff_before, diff_after = {}, {}
+    for key in sorted(set(before) | set(after)):
+        b, a = before.get(key), after.get(key)
+        if isinstance(b, dict) and isinstance(a, dict):
+            sub_b, sub_a = changed_keys_diff(b, a)
+            if sub_b or sub_a:
+                diff_before[key], diff_after[key] = sub_b, sub_a
+        elif b != a:
+            if key in before:
+                diff_before[key] = b
+            if key in after:
+                diff_after[key] = a
+    return diff_before, diff_after

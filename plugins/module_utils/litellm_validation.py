@@ -1,0 +1,144 @@
+# -*- coding: utf-8 -*-
+# Copyright: rhpds.litemaas contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Input checks shared by the modules and the deploy role's model list, run before anything is written.
+
+Every function returns a list of messages; each message starts with the name of the field it is about.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import difflib
+import math
+import re
+
+from ansible.module_utils.six import string_types
+from ansible.module_utils.six.moves.urllib.parse import urlparse
+
+# Provider prefixes LiteLLM 1.81-1.106 route on (litellm.provider_list, language-model providers).
+KNOWN_PROVIDERS = frozenset("""
+ai21 ai21_chat aiml aiohttp_openai amazon_nova anthropic anthropic_text azure azure_ai azure_text baseten
+bedrock bedrock_mantle bytez cerebras chutes clarifai cloudflare codestral cohere cohere_chat cometapi
+custom custom_openai dashscope databricks datarobot deepinfra deepseek docker_model_runner empower
+featherless_ai fireworks_ai friendliai galadriel gemini github github_copilot gradient_ai groq heroku
+hosted_vllm huggingface hyperbolic inception infinity jina_ai lambda_ai lemonade litellm_proxy llamafile
+lm_studio meta_llama minimax mistral moonshot morph nebius nlp_cloud novita nscale nvidia_nim oci ollama
+ollama_chat oobabooga openai openai_like openrouter ovhcloud perplexity petals predibase replicate sagemaker
+sagemaker_chat sambanova snowflake text-completion-codestral text-completion-openai together_ai triton
+v0 vercel_ai_gateway vertex_ai vertex_ai_beta vllm volcengine voyage wandb watsonx watsonx_text xai
+xinference zai
+""".split())
+
+# Providers whose requests need an explicit endpoint, and which never take an API key.
+PROVIDERS_NEEDING_API_BASE = frozenset(['azure', 'azure_text', 'ollama', 'ollama_chat', 'hosted_vllm', 'vllm',
+                                        'openai_like', 'custom_openai', 'lm_studio', 'llamafile', 'xinference'])
+PROVIDERS_WITHOUT_API_KEY = frozenset(['ollama', 'ollama_chat'])
+PROVIDERS_NEEDING_API_VERSION = frozenset(['azure', 'azure_text'])
+
+# LiteLLM durations: <n>s|m|h|d|w|mo (litellm_core_utils/duration_parser.py); budgets also take the aliases.
+DURATION_RE = re.compile(r'^([0-9]+)(s|m|h|d|w|mo)$')
+BUDGET_DURATION_ALIASES = {'hourly': '1h', 'daily': '24h', 'weekly': '7d', 'monthly': '30d'}
+NEVER_EXPIRES = ('never', '-1')
+
+ENV_REFERENCE_PREFIX = 'os.environ/'
+
+
+def _is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def check_non_negative(field, value):
+    if value is None:
+        return []
+    if not _is_number(value) or value < 0:
+        return ['%s must be a non-negative number, got %r' % (field, value)]
+    return []
+
+
+def check_url(field, value):
+    if value is None or (isinstance(value, string_types) and value.startswith(ENV_REFERENCE_PREFIX)):
+        return []
+    parsed = urlparse(value) if isinstance(value, string_types) else None
+    if parsed is None or parsed.scheme not in ('http', 'https') or not parsed.netloc or ' ' in value:
+        return ['%s must be an http(s) URL (or an os.environ/NAME reference), got %r' % (field, value)]
+    return []
+
+
+def check_duration(field, value, allow_never=False, aliases=None):
+    if value is None:
+        return []
+    text = str(value).strip()
+    if allow_never and text in NEVER_EXPIRES:
+        return []
+    if aliases and text.lower() in aliases:
+        return []
+    if not DURATION_RE.match(text):
+        accepted = '<number> followed by s, m, h, d, w or mo (e.g. 30d)'
+        if allow_never:
+            accepted += ", or 'never'"
+        if aliases:
+            accepted += ', or one of %s' % ', '.join(sorted(aliases))
+        return ['%s must be %s, got %r' % (field, accepted, value)]
+    return []
+
+
+def check_model_name(model_name, field='model_name'):
+    if not isinstance(model_name, string_types) or not model_name.strip():
+        return ['%s must be a non-empty string' % field]
+    if model_name != model_name.strip():
+        return ['%s must not start or end with whitespace, got %r' % (field, model_name)]
+    if '/' in model_name:
+        return ["%s must not contain '/' (LiteMaaS users cannot select such a model), got %r; "
+                "put the provider path in litellm_params.model instead" % (field, model_name)]
+    return []
+
+
+def split_provider(model):
+    """'azure/gpt-4' -> ('azure', 'gpt-4'); no '/' -> (None, model)."""
+    if '/' not in model:
+        return None, model
+    provider, rest = model.split('/', 1)
+    return provider, rest
+
+
+def validate_deployment(model_name, litellm_params, field_prefix='litellm_params'):
+    """Check one model deployment (a model_list entry) the way LiteLLM will route it.
+
+    Covers the guide's providers (openai, anthropic, azure, ollama, bedrock, vertex_ai, huggingface, deepseek)
+    and OpenAI-compatible endpoints such as OpenShift AI (openai/<name> with api_base).
+    """
+    errors = check_model_name(model_name)
+    params = litellm_params or {}
+    model = params.get('model')
+    field = '%s.model' % field_prefix
+    if not isinstance(model, string_types) or not model.strip():
+        return errors + ['%s is required: <provider>/<model>, e.g. openai/gpt-4o' % field]
+    provider, rest = split_provider(model.strip())
+    if provider is None:
+        errors.append("%s must start with a provider prefix, e.g. openai/%s, got %r" % (field, model, model))
+        return errors
+    if provider not in KNOWN_PROVIDERS:
+        close = difflib.get_close_matches(provider, sorted(KNOWN_PROVIDERS), n=1)
+        hint = " (did you mean '%s'?)" % close[0] if close else ''
+        errors.append("%s has unknown provider prefix '%s'%s in %r" % (field, provider, hint, model))
+        return errors
+    if not rest:
+        errors.append('%s needs a model after the provider prefix, got %r' % (field, model))
+
+    api_base = params.get('api_base')
+    errors += check_url('%s.api_base' % field_prefix, api_base)
+    if provider in PROVIDERS_NEEDING_API_BASE and not api_base:
+        errors.append('%s.api_base is required for %s models' % (field_prefix, provider))
+    if provider in PROVIDERS_NEEDING_API_VERSION and not params.get('api_version'):
+        errors.append('%s.api_version is required for %s models (e.g. 2024-06-01)' % (field_prefix, provider))
+    if provider in PROVIDERS_WITHOUT_API_KEY and params.get('api_key'):
+        errors.append('%s.api_key must not be set for %s models (they take no key)' % (field_prefix, provider))
+    for name in ('rpm', 'tpm', 'max_parallel_requests', 'max_retries', 'input_cost_per_token',
+                 'output_cost_per_token'):
+        errors += check_non_negative('%s.%s' % (field_prefix, name), params.get(name))
+    for name in ('timeout', 'stream_timeout'):
+        value = params.get(name)
+        if value is not None and (not _is_number(value) or value <= 0):
+            errors.append('%s.%s must be a positive number of seconds, got %r' % (field_prefix, name, value))
+    return errors

@@ -1,0 +1,380 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: rhpds.litemaas contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: litellm_model
+short_description: Manage one model deployment on a LiteLLM proxy
+version_added: 1.0.0
+description:
+  - Creates, updates or deletes one model deployment (one entry of LiteLLM's model list) through the
+    LiteLLM management API, the automated form of "Admin UI, Add Model" in the LiteMaaS guide.
+  - The deployment is identified by O(model_id) when given, else by O(model_name) when exactly one
+    database deployment has that name. Several deployments may share one O(model_name) (LiteLLM load balances
+    between them); give each its own O(model_id) to manage them side by side.
+  - Only the parameters set in the task are compared with the proxy; runtime defaults and cost-map data
+    that LiteLLM adds on read are never reported as drift.
+  - Write-only parameters (O(litellm_params.api_key) and every other credential LiteLLM will not return)
+    are compared through a keyed digest stored in the deployment's C(model_info) under
+    C(rhpds_litemaas_secret_digest). The digest is an HMAC keyed with the master key, so it reveals nothing
+    usable about the value. Rotating the master key makes the next run re-send the credentials once.
+  - Deployments defined in the proxy's config file are reported in errors but never changed.
+  - The proxy must run with C(STORE_MODEL_IN_DB=True).
+author:
+  - RHPDS LiteMaaS maintainers
+options:
+  model_name:
+    description:
+      - Public model name that users and keys refer to, for example V(gpt-4o). Must not contain C(/).
+      - Required when O(state=present).
+    type: str
+  model_id:
+    description:
+      - Stable identifier of this deployment (LiteLLM's C(model_info.id)), chosen by you.
+      - When omitted, an existing deployment is found by O(model_name), and a new one gets a random UUID.
+    type: str
+  state:
+    description: Whether the deployment should exist.
+    type: str
+    choices: [present, absent]
+    default: present
+  litellm_params:
+    description:
+      - How LiteLLM reaches the model. Mirrors C(litellm_params) of LiteLLM's config file.
+      - Parameters not listed here go into O(litellm_params.extra), or O(litellm_params.extra_secrets) for
+        credentials.
+    type: dict
+    suboptions:
+      model:
+        description:
+          - Provider and model, V(<provider>/<model>), for example V(openai/gpt-4o), V(azure/gpt-4),
+            V(ollama/llama3), V(deepseek/deepseek-chat), or V(openai/granite-7b-instruct) with O(litellm_params.api_base)
+            for any OpenAI-compatible endpoint such as OpenShift AI. Required when O(state=present).
+        type: str
+      api_key:
+        description:
+          - Provider API key. Write-only; see O(update_secrets). May be an V(os.environ/NAME) reference
+            resolved by the proxy.
+        type: str
+      api_base:
+        description: Endpoint URL. Required for C(azure) and C(ollama), and for OpenAI-compatible servers.
+        type: str
+      api_version:
+        description: API version, required for C(azure), for example V(2024-06-01).
+        type: str
+      rpm:
+        description: Requests per minute this deployment may receive.
+        type: int
+      tpm:
+        description: Tokens per minute this deployment may receive.
+        type: int
+      timeout:
+        description: Seconds before a provider call times out.
+        type: float
+      stream_timeout:
+        description: Seconds before a streaming provider call times out.
+        type: float
+      max_retries:
+        description: Retries LiteLLM makes against the provider.
+        type: int
+      max_parallel_requests:
+        description: Concurrent requests this deployment may receive.
+        type: int
+      organization:
+        description: OpenAI organization id.
+        type: str
+      custom_llm_provider:
+        description: Provider to use when the model string has no usable prefix.
+        type: str
+      input_cost_per_token:
+        description: Custom price per input token (USD).
+        type: float
+      output_cost_per_token:
+        description: Custom price per output token (USD).
+        type: float
+      aws_access_key_id:
+        description: AWS access key id for C(bedrock). Write-only.
+        type: str
+      aws_secret_access_key:
+        description: AWS secret access key for C(bedrock). Write-only.
+        type: str
+      aws_session_token:
+        description: AWS session token for C(bedrock). Write-only.
+        type: str
+      aws_region_name:
+        description: AWS region for C(bedrock), for example V(us-east-1).
+        type: str
+      vertex_project:
+        description: Google Cloud project for C(vertex_ai).
+        type: str
+      vertex_location:
+        description: Google Cloud region for C(vertex_ai).
+        type: str
+      vertex_credentials:
+        description: Service account JSON (as a string) for C(vertex_ai). Write-only.
+        type: str
+      extra:
+        description:
+          - Any other provider parameter, passed as is. Names that LiteLLM treats as secret (containing
+            C(key), C(token), C(secret), C(password), C(credential), C(auth), C(access), ...) are refused here;
+            put them in O(litellm_params.extra_secrets).
+        type: dict
+      extra_secrets:
+        description: Other write-only provider parameters, such as C(client_secret) or C(azure_ad_token).
+        type: dict
+  model_info:
+    description:
+      - Extra model information stored with the deployment, for example C(mode), C(base_model),
+        C(access_groups) or your own markers. Only the keys given are compared.
+      - C(id) is set through O(model_id).
+    type: dict
+  update_secrets:
+    description:
+      - V(always) compares write-only parameters through their digest and sends them when they differ (or
+        when the deployment has no digest yet, for example because it was created in the Admin UI).
+      - V(on_create) sends them only when the deployment is created and never reports them as changed.
+    type: str
+    choices: [always, on_create]
+    default: always
+  consistency_timeout:
+    description: Seconds to wait for the proxy to show a change after a write.
+    type: int
+    default: 30
+extends_documentation_fragment:
+  - rhpds.litemaas.litellm
+  - rhpds.litemaas.litellm.attributes
+seealso:
+  - module: rhpds.litemaas.litellm_model_info
+  - name: LiteLLM model management
+    description: LiteLLM's documentation of the model endpoints.
+    link: https://docs.litellm.ai/docs/proxy/model_management
+'''
+
+EXAMPLES = r'''
+- name: Add DeepSeek (guide scenario 1)
+  rhpds.litemaas.litellm_model:
+    api_url: https://litellm-rhpds.apps.cluster.example.com
+    master_key: "{{ litellm_master_key }}"
+    model_name: deepseek-chat
+    litellm_params:
+      model: deepseek/deepseek-chat
+      api_key: "{{ deepseek_api_key }}"
+    model_info:
+      mode: chat
+
+- name: Two Azure deployments behind one name, load balanced (guide scenario 4)
+  rhpds.litemaas.litellm_model:
+    model_name: azure-gpt-4
+    model_id: "azure-gpt-4-{{ item.region }}"
+    litellm_params:
+      model: azure/gpt-4
+      api_key: "{{ item.key }}"
+      api_base: "https://{{ item.region }}-instance.openai.azure.com/"
+      api_version: "2023-05-15"
+      rpm: 60
+  loop:
+    - {region: east, key: "{{ azure_east_key }}"}
+    - {region: west, key: "{{ azure_west_key }}"}
+  loop_control:
+    label: "{{ item.region }}"
+
+- name: OpenShift AI model served with an OpenAI-compatible endpoint (guide scenario 5)
+  rhpds.litemaas.litellm_model:
+    model_name: granite-7b
+    litellm_params:
+      model: openai/granite-7b-instruct
+      api_base: https://granite-inference-route.apps.cluster.example.com/v1
+      api_key: "{{ rhoai_token }}"
+
+- name: Remove a deployment
+  rhpds.litemaas.litellm_model:
+    model_id: azure-gpt-4-west
+    state: absent
+'''
+
+RETURN = r'''
+model:
+  description:
+    - The deployment as the proxy shows it after the task (the predicted state in check mode); absent after
+      O(state=absent). Write-only parameters are never returned.
+  returned: success
+  type: dict
+  contains:
+    model_id:
+      description: The deployment's identifier.
+      type: str
+      sample: azure-gpt-4-east
+    model_name:
+      description: Public model name.
+      type: str
+      sample: azure-gpt-4
+    origin:
+      description: V(database) for deployments managed through the API, V(config) for the proxy's config file.
+      type: str
+      sample: database
+    litellm_params:
+      description: Readable LiteLLM parameters (runtime defaults included).
+      type: dict
+      sample: {model: azure/gpt-4, api_base: "https://east-instance.openai.azure.com/", api_version: "2023-05-15"}
+    model_info:
+      description: Model information, including what LiteLLM adds from its cost map.
+      type: dict
+      sample: {id: azure-gpt-4-east, db_model: true, mode: chat}
+'''
+
+from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import (
+    LiteLLMError, LiteLLMModule)
+from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_models import (
+    SECRET_DIGEST_KEY, ModelStore, is_write_only, new_model_id, plan_update, secret_digests)
+from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_validation import validate_deployment
+
+READABLE_PARAMS = dict(
+    model=dict(type='str'), api_base=dict(type='str'), api_version=dict(type='str'),
+    rpm=dict(type='int'), tpm=dict(type='int'), timeout=dict(type='float'), stream_timeout=dict(type='float'),
+    max_retries=dict(type='int'), max_parallel_requests=dict(type='int'), organization=dict(type='str'),
+    custom_llm_provider=dict(type='str'), input_cost_per_token=dict(type='float'),
+    output_cost_per_token=dict(type='float'), aws_region_name=dict(type='str'), vertex_project=dict(type='str'),
+    vertex_location=dict(type='str'),
+)
+SECRET_PARAMS = dict(
+    api_key=dict(type='str', no_log=True), aws_access_key_id=dict(type='str', no_log=True),
+    aws_secret_access_key=dict(type='str', no_log=True), aws_session_token=dict(type='str', no_log=True),
+    vertex_credentials=dict(type='str', no_log=True),
+)
+RESERVED_MODEL_INFO = ('id', 'db_model', SECRET_DIGEST_KEY)
+
+
+def desired_state(params):
+    """Split the task's parameters into readable values, write-only values and model_info; validate."""
+    given = params['litellm_params'] or {}
+    readable = dict((k, given[k]) for k in READABLE_PARAMS if given.get(k) is not None)
+    secrets = dict((k, given[k]) for k in SECRET_PARAMS if given.get(k) is not None)
+    errors = []
+    for name, value in (given.get('extra') or {}).items():
+        if name in READABLE_PARAMS or name in SECRET_PARAMS:
+            errors.append('litellm_params.extra.%s is a regular option: set litellm_params.%s instead' % (name, name))
+        elif is_write_only(name):
+            errors.append('litellm_params.extra.%s is a credential that LiteLLM never returns: put it in '
+                          'litellm_params.extra_secrets' % name)
+        else:
+            readable[name] = value
+    for name, value in (given.get('extra_secrets') or {}).items():
+        if name in READABLE_PARAMS or name in SECRET_PARAMS:
+            errors.append('litellm_params.extra_secrets.%s is a regular option: set litellm_params.%s instead'
+                          % (name, name))
+        else:
+            secrets[name] = value
+    model_info = dict(params['model_info'] or {})
+    for name in RESERVED_MODEL_INFO:
+        if name in model_info:
+            errors.append('model_info.%s is managed by the module%s' % (name, ' (use model_id)' if name == 'id' else ''))
+    if params['state'] == 'present':
+        errors += validate_deployment(params['model_name'], dict(readable, **secrets))
+    return {'model_name': params['model_name'], 'litellm_params': readable, 'secrets': secrets,
+            'model_info': model_info}, errors
+
+
+def find_current(module, store):
+    """The deployment this task manages, or None. Fails on ambiguity or config-file deployments."""
+    p = module.params
+    if p['model_id']:
+        current = store.get(p['model_id'])
+        if current and current['origin'] != 'database':
+            module.fail_json(msg='model_id %s is defined in the proxy config file; it cannot be changed through '
+                                 'the API (edit the litellm-config ConfigMap instead)' % p['model_id'])
+        return current
+    matches = [d for d in store.list() if d['model_name'] == p['model_name']]
+    in_db = [d for d in matches if d['origin'] == 'database']
+    if len(in_db) > 1:
+        module.fail_json(msg='model_name %s matches %d deployments (model_id %s); set model_id to choose one'
+                             % (p['model_name'], len(in_db), ', '.join(sorted(d['model_id'] for d in in_db))))
+    if not in_db and matches:
+        module.fail_json(msg='model_name %s is defined in the proxy config file; it cannot be changed through the '
+                             'API (edit the litellm-config ConfigMap instead)' % p['model_name'])
+    return in_db[0] if in_db else None
+
+
+def shown(secrets):
+    return dict((name, '(write-only)') for name in secrets)
+
+
+def main():
+    params_spec = dict(READABLE_PARAMS, **SECRET_PARAMS)
+    params_spec.update(extra=dict(type='dict'), extra_secrets=dict(type='dict', no_log=True))
+    module = LiteLLMModule(
+        argument_spec=dict(
+            model_name=dict(type='str'),
+            model_id=dict(type='str'),
+            state=dict(type='str', default='present', choices=['present', 'absent']),
+            litellm_params=dict(type='dict', options=params_spec),
+            model_info=dict(type='dict'),
+            update_secrets=dict(type='str', default='always', choices=['always', 'on_create'], no_log=False),
+            consistency_timeout=dict(type='int', default=30),
+        ),
+        required_if=[('state', 'present', ('model_name', 'litellm_params'))],
+        required_one_of=[('model_name', 'model_id')],
+    )
+    p = module.params
+    desired, errors = desired_state(p)
+    if errors:
+        module.fail_json(msg='; '.join(errors), errors=errors)
+
+    store = ModelStore(module.client, consistency_timeout=p['consistency_timeout'])
+    digests = secret_digests(p['master_key'], desired['secrets'])
+    try:
+        current = find_current(module, store)
+        if p['state'] == 'absent':
+            if current is None:
+                module.exit_json(changed=False, model=None)
+            diff = {'before': {'model_id': current['model_id'], 'model_name': current['model_name']}, 'after': {}}
+            if not module.check_mode:
+                store.delete(current['model_id'])
+                store.wait_until(current['model_id'], lambda d: d is None, 'deletion')
+            module.exit_json(changed=True, model=None, diff=diff)
+
+        def converged(deployment):
+            return deployment is not None and plan_update(desired, deployment, digests, p['update_secrets'])[0] is None
+
+        if current is None:
+            model_id = p['model_id'] or new_model_id()
+            model_info = dict(desired['model_info'], id=model_id)
+            if digests:
+                model_info[SECRET_DIGEST_KEY] = digests
+            body = {'model_name': desired['model_name'],
+                    'litellm_params': dict(desired['litellm_params'], **desired['secrets']),
+                    'model_info': model_info}
+            visible_info = dict((k, v) for k, v in model_info.items() if k != SECRET_DIGEST_KEY)
+            diff = {'before': {}, 'after': {'model_id': model_id, 'model_name': desired['model_name'],
+                                            'litellm_params': dict(desired['litellm_params'],
+                                                                   **shown(desired['secrets'])),
+                                            'model_info': visible_info}}
+            predicted = {'model_id': model_id, 'model_name': desired['model_name'], 'origin': 'database',
+                         'litellm_params': desired['litellm_params'], 'model_info': visible_info}
+            if module.check_mode:
+                module.exit_json(changed=True, model=predicted, diff=diff)
+            store.create(body)
+            result = store.wait_until(model_id, converged, 'new deployment')
+            module.exit_json(changed=True, model=result, diff=diff)
+
+        patch, before, after = plan_update(desired, current, digests, p['update_secrets'])
+        if patch is None:
+            module.exit_json(changed=False, model=current)
+        diff = {'before': before, 'after': after}
+        if module.check_mode:
+            predicted = dict(current, model_name=desired['model_name'],
+                             litellm_params=dict(current['litellm_params'], **desired['litellm_params']),
+                             model_info=dict(current['model_info'], **desired['model_info']))
+            module.exit_json(changed=True, model=predicted, diff=diff)
+        store.patch(current['model_id'], patch)
+        result = store.wait_until(current['model_id'], converged, 'update')
+        module.exit_json(changed=True, model=result, diff=diff)
+    except LiteLLMError as e:
+        module.fail_api(e)
+
+
+if __name__ == '__main__':
+    main()
