@@ -161,7 +161,8 @@ class LiteLLMClient(object):
             return status, self._decode(raw), retry_after
         except (URLError, socket.timeout, ConnectionError, OSError) as e:
             reason = getattr(e, 'reason', e)
-            raise LiteLLMError('cannot reach %s: %s' % (self.base_url, to_native(reason)), method=method, path=path)
+            raise LiteLLMError('cannot reach api_url %s: %s' % (self.base_url, to_native(reason)),
+                               param='api_url', method=method, path=path)
         return status, self._decode(raw), None
 
     @staticmethod
@@ -274,23 +275,9 @@ class LiteLLMModule(AnsibleModule):
 
     def fail_api(self, error, **extra):
         msg = error.describe()
+        field = error.param
         if error.status == 401:
             msg += ' (check master_key)'
-        self.fail_json(msg=msg, status=error.status, field=error.param, **extra)
+            field = field or 'master_key'
+        self.fail_json(msg=msg, status=error.status, field=field, **extra)
 
-
-def changed_keys_diff(before, after):
-    """netbox-style diff: only the keys whose values differ, recursively for nested dicts."""
-    diff_before, diff_after = {}, {}
-    for key in sorted(set(before) | set(after)):
-        b, a = before.get(key), after.get(key)
-        if isinstance(b, dict) and isinstance(a, dict):
-            sub_b, sub_a = changed_keys_diff(b, a)
-            if sub_b or sub_a:
-                diff_before[key], diff_after[key] = sub_b, sub_a
-        elif b != a:
-            if key in before:
-                diff_before[key] = b
-            if key in after:
-                diff_after[key] = a
-    return diff_before, diff_after

@@ -59,7 +59,7 @@ def secret_digests(master_key, secrets):
 def same_value(wanted, actual):
     """Equality that treats 1 and 1.0 alike and compares containers element-wise."""
     if isinstance(wanted, bool) or isinstance(actual, bool):
-        return wanted is actual if isinstance(wanted, bool) and isinstance(actual, bool) else wanted == actual
+        return wanted is actual
     if isinstance(wanted, (int, float)) and isinstance(actual, (int, float)):
         return float(wanted) == float(actual)
     if isinstance(wanted, dict) and isinstance(actual, dict):

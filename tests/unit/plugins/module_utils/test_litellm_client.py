@@ -1,0 +1,155 @@
+"""Edge cases of the shared HTTP client: error shapes, retries, timeouts, pagination."""
+import socket
+
+import pytest
+
+from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import (
+    LiteLLMClient, LiteLLMError, error_message)
+
+MASTER_KEY = 'sk-unit-test-master-key-0123456789'
+
+
+def client_for(url, **kwargs):
+    kwargs.setdefault('sleep', lambda s: None)
+    return LiteLLMClient(url, MASTER_KEY, **kwargs)
+
+
+@pytest.mark.parametrize('body, message, param', [
+    ({'error': {'message': 'Key not found.', 'type': 'not_found_error', 'param': 'key', 'code': '404'}},
+     'Key not found.', 'key'),
+    ({'error': {'message': "{'error': 'Model with id=x not found in db'}", 'param': 'None', 'code': '400'}},
+     'Model with id=x not found in db', None),
+    ({'detail': {'error': 'Model id = nope not found on litellm proxy'}},
+     'Model id = nope not found on litellm proxy', None),
+    ({'detail': 'Not authenticated'}, 'Not authenticated', None),
+    ({'detail': [{'type': 'missing', 'loc': ['body', 'litellm_params', 'model'], 'msg': 'Field required'}]},
+     'litellm_params.model: Field required', None),
+    ({'title': 'Bad Request', 'status': 400}, 'Bad Request', None),
+    ('Internal Server Error', 'Internal Server Error', None),
+    ({'error': "{'message': 'Team not found, passed team id: t.'}"}, 'Team not found, passed team id: t.', None),
+    ({}, 'HTTP 418', None),
+])
+def test_error_message_understands_every_litellm_error_shape(body, message, param):
+    assert error_message(body, 'HTTP 418') == (message, param)
+
+
+def test_bearer_master_key_and_json_body_are_sent(stub):
+    stub.reply(200, {'ok': True})
+    assert client_for(stub.url).post('/key/update', {'key': 'x'}, idempotent=True) == {'ok': True}
+    request = stub.requests[0]
+    assert request['headers']['Authorization'] == 'Bearer ' + MASTER_KEY
+    assert request['headers']['Content-Type'] == 'application/json'
+    assert request['body'] == {'key': 'x'}
+
+
+def test_reads_are_retried_on_5xx_and_429(stub):
+    stub.reply(503, {'error': 'busy'}).reply(429, {}, headers={'Retry-After': '1'}).reply(200, {'data': []})
+    delays = []
+    assert client_for(stub.url, sleep=delays.append).get('/model/info') == {'data': []}
+    assert len(stub.requests) == 3
+    assert delays == [1.0, 1.0]
+
+
+def test_retries_are_bounded(stub):
+    for _ in range(5):
+        stub.reply(502, {'error': {'message': 'bad gateway'}})
+    with pytest.raises(LiteLLMError) as err:
+        client_for(stub.url, retries=2).get('/model/info')
+    assert err.value.status == 502
+    assert len(stub.requests) == 3
+
+
+def test_backoff_grows_and_is_capped(stub):
+    for _ in range(7):
+        stub.reply(500, {})
+    delays = []
+    with pytest.raises(LiteLLMError):
+        client_for(stub.url, retries=6, sleep=delays.append).get('/x')
+    assert delays == [1.0, 2.0, 4.0, 8.0, 10.0, 10.0]
+
+
+def test_non_idempotent_write_is_not_retried_without_a_landed_check(stub):
+    stub.reply(502, {}).reply(200, {'key': 'sk-new'})
+    with pytest.raises(LiteLLMError):
+        client_for(stub.url).post('/key/generate', {'key_alias': 'a'})
+    assert len(stub.requests) == 1
+
+
+def test_non_idempotent_write_is_retried_when_the_reread_shows_it_did_not_land(stub):
+    stub.reply(502, {}).reply(200, {'key': 'sk-new'})
+    checks = []
+    result = client_for(stub.url).post('/key/generate', {'key_alias': 'a'}, landed=lambda: checks.append(1))
+    assert result == {'key': 'sk-new'}
+    assert checks == [1]
+    assert len(stub.requests) == 2
+
+
+def test_non_idempotent_write_that_landed_is_not_sent_twice(stub):
+    stub.reply(500, {})
+    result = client_for(stub.url).post('/model/new', {'model_name': 'm'}, landed=lambda: {'proof': True})
+    assert result == {'proof': True}
+    assert len(stub.requests) == 1
+
+
+def test_429_on_a_write_is_always_safe_to_resend(stub):
+    stub.reply(429, {}).reply(200, {'key': 'sk-new'})
+    assert client_for(stub.url).post('/key/generate', {}) == {'key': 'sk-new'}
+
+
+def test_client_errors_fail_at_once_with_the_api_message(stub):
+    stub.reply(400, {'error': {'message': "Key with alias 'a' already exists.", 'param': 'key_alias'}})
+    with pytest.raises(LiteLLMError) as err:
+        client_for(stub.url).get('/key/list')
+    assert err.value.status == 400 and err.value.param == 'key_alias'
+    assert err.value.describe() == "GET /key/list returned HTTP 400: Key with alias 'a' already exists."
+    assert len(stub.requests) == 1
+
+
+def test_absent_statuses_return_none(stub):
+    stub.reply(404, {'error': {'message': 'No keys found'}})
+    assert client_for(stub.url).post('/key/delete', {'keys': ['x']}, idempotent=True, absent_statuses=(404,)) is None
+
+
+def test_timeout_is_a_transport_error_naming_api_url(stub):
+    stub.reply(200, {}, delay=1.5).reply(200, {}, delay=1.5)
+    with pytest.raises(LiteLLMError) as err:
+        client_for(stub.url, timeout=1, retries=1).get('/model/info')
+    assert err.value.status is None and err.value.param == 'api_url'
+    assert 'cannot reach api_url' in err.value.message
+
+
+def test_unreachable_proxy_names_api_url():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        port = s.getsockname()[1]
+    with pytest.raises(LiteLLMError) as err:
+        client_for('http://127.0.0.1:%d' % port, retries=1).get('/model/info')
+    assert err.value.param == 'api_url'
+    assert 'cannot reach api_url http://127.0.0.1:%d' % port in err.value.describe()
+
+
+@pytest.mark.parametrize('url', ['', 'litellm.example.com', 'ftp://x', 'http://'])
+def test_bad_api_url_is_refused_before_any_request(url):
+    with pytest.raises(LiteLLMError) as err:
+        LiteLLMClient(url, MASTER_KEY)
+    assert err.value.param == 'api_url'
+
+
+def test_pagination_reads_one_page_per_request(stub):
+    stub.reply(200, {'keys': [1, 2], 'total_pages': 3}).reply(200, {'keys': [3, 4], 'total_pages': 3})
+    stub.reply(200, {'keys': [5], 'total_pages': 3})
+    items = list(client_for(stub.url).paginate('/key/list', 'keys', {'key_alias': 'a'}, page_size=2))
+    assert items == [1, 2, 3, 4, 5]
+    assert [r['path'] for r in stub.requests] == ['/key/list?key_alias=a&page=%d&size=2' % n for n in (1, 2, 3)]
+
+
+def test_pagination_without_total_pages_stops_at_a_short_page(stub):
+    stub.reply(200, {'keys': [1, 2]}).reply(200, {'keys': [3]})
+    assert list(client_for(stub.url).paginate('/key/list', 'keys', page_size=2)) == [1, 2, 3]
+
+
+def test_query_values_are_encoded_and_none_dropped(stub):
+    stub.reply(200, {})
+    client_for(stub.url).get('/key/list', {'key_alias': 'a b&c', 'user_id': None, 'return_full_object': True})
+    assert stub.requests[0]['path'] == '/key/list?key_alias=a+b%26c&return_full_object=true'
+
