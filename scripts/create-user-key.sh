@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # Create a LiteLLM virtual key for a user, as documented in the LiteMaaS guide:
 #
 #   ./scripts/create-user-key.sh user@example.com deepseek-chat 100 30d

@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # The whole test suite, or some tiers of it. Installs what it needs (apt, pip, npm) and starts every
 # service itself (PostgreSQL + LiteLLM proxy, kube-apiserver); everything it starts is stopped at the end.
 #

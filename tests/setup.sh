@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # Install what the test suite needs: Debian packages and a cached Python venv with pinned tools.
 # Prints nothing on a warm machine except the venv path. Safe to run repeatedly.
 #   tests/setup.sh            # install, then print the venv path

@@ -54,8 +54,10 @@ notes:
     ATTRIBUTES = r'''
 attributes:
   check_mode:
+    description: Can run in check mode and return the change it would make without making it.
     support: full
   diff_mode:
+    description: Returns the fields that changed, before and after, when run with C(--diff).
     support: full
   action_group:
     description: Use C(group/rhpds.litemaas.litellm) in C(module_defaults) to set defaults for this module.
@@ -67,9 +69,11 @@ attributes:
     INFO_ATTRIBUTES = r'''
 attributes:
   check_mode:
+    description: Can run in check mode and return the change it would make without making it.
     support: full
     details: This module only reads, so it runs the same way in check mode.
   diff_mode:
+    description: Returns the fields that changed, before and after, when run with C(--diff).
     support: N/A
     details: This module never changes anything.
   action_group:

@@ -240,8 +240,7 @@ class LiteLLMClient(object):
             query.update(page=page, size=page_size)
             payload = self.get(path, query) or {}
             items = payload.get(items_key) or []
-            for item in items:
-                yield item
+            yield from items
             total_pages = payload.get('total_pages')
             if total_pages is not None:
                 if page >= int(total_pages):
@@ -280,4 +279,3 @@ class LiteLLMModule(AnsibleModule):
             msg += ' (check master_key)'
             field = field or 'master_key'
         self.fail_json(msg=msg, status=error.status, field=field, **extra)
-

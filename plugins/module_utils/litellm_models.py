@@ -103,19 +103,21 @@ class ModelStore(object):
                 return deployment
         return None
 
-    def wait_until(self, model_id, accept, what):
-        """Re-read until accept(deployment_or_None) holds, twice in a row (router reloads can regress)."""
+    def wait_until(self, model_id, pending, what):
+        """Re-read until pending(deployment_or_None) lists nothing, twice in a row (router reloads can
+        regress). pending returns the names of the fields that do not show the wanted value yet."""
         deadline = self.clock() + self.consistency_timeout
         delay = 0.2
         streak = 0
         while True:
             current = self.get(model_id)
-            streak = streak + 1 if accept(current) else 0
+            missing = pending(current)
+            streak = 0 if missing else streak + 1
             if streak >= 2:
                 return current
             if self.clock() >= deadline:
-                raise LiteLLMError('model %s: the proxy did not show the %s within %ss' %
-                                   (model_id, what, self.consistency_timeout))
+                raise LiteLLMError('model %s: after the %s the proxy still does not show %s (waited %ss)' %
+                                   (model_id, what, ', '.join(missing), self.consistency_timeout))
             self.sleep(delay)
             delay = min(delay * 2, 2.0)
 
@@ -134,6 +136,20 @@ class ModelStore(object):
 
 def new_model_id():
     return str(uuid.uuid4())
+
+
+def pending_fields(desired, deployment, digests, update_secrets):
+    """Names of the fields the deployment does not show as wanted yet (empty when it converged)."""
+    if deployment is None:
+        return ['the deployment']
+    before = plan_update(desired, deployment, digests, update_secrets)[1]
+    names = []
+    for key, value in sorted(before.items()):
+        if isinstance(value, dict):
+            names.extend('%s.%s' % (key, sub) for sub in sorted(value))
+        else:
+            names.append(key)
+    return names
 
 
 def plan_update(desired, current, digests, update_secrets):

@@ -19,7 +19,7 @@ description:
     LiteLLM cannot show it again, so store it right away (for example in a Kubernetes Secret) and register
     the result with C(no_log) when the output is shared.
 author:
-  - RHPDS LiteMaaS maintainers
+  - RHPDS LiteMaaS maintainers (@rhpds)
 options:
   key_alias:
     description: Unique name of the key, for example V(user-alice@example.com).

@@ -15,7 +15,7 @@ description:
   - Reads one page of up to 100 keys per request, however many keys the proxy has.
   - Never returns a key value, only its alias, abbreviated name and token (the sha256 of the value).
 author:
-  - RHPDS LiteMaaS maintainers
+  - RHPDS LiteMaaS maintainers (@rhpds)
 options:
   key_alias:
     description: Only the key with this alias.
@@ -48,11 +48,11 @@ EXAMPLES = r'''
 
 - name: Keys that are blocked or expired
   ansible.builtin.debug:
-    msg: "{{ alice_keys.keys | selectattr('status', 'ne', 'active') | map(attribute='key_alias') | list }}"
+    msg: "{{ alice_keys.virtual_keys | selectattr('status', 'ne', 'active') | map(attribute='key_alias') | list }}"
 '''
 
 RETURN = r'''
-keys:
+virtual_keys:
   description: Matching keys, sorted by alias.
   returned: always
   type: list
@@ -84,7 +84,7 @@ keys:
       description: Budget in USD, null when unlimited.
       type: float
     budget_remaining:
-      description: RV(keys[].max_budget) minus RV(keys[].spend), null when unlimited.
+      description: RV(virtual_keys[].max_budget) minus RV(virtual_keys[].spend), null when unlimited.
       type: float
     budget_duration:
       description: Budget reset period.
@@ -157,7 +157,7 @@ def main():
         keys = [k for k in keys if k['key_alias'] == p['key_alias']]
     now = datetime.datetime.now(UTC)
     keys = sorted((with_status(k, now) for k in keys), key=lambda k: (k['key_alias'] or '', k['token'] or ''))
-    module.exit_json(changed=False, keys=keys)
+    module.exit_json(changed=False, virtual_keys=keys)
 
 
 if __name__ == '__main__':

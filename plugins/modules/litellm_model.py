@@ -25,7 +25,7 @@ description:
   - Deployments defined in the proxy's config file are reported in errors but never changed.
   - The proxy must run with C(STORE_MODEL_IN_DB=True).
 author:
-  - RHPDS LiteMaaS maintainers
+  - RHPDS LiteMaaS maintainers (@rhpds)
 options:
   model_name:
     description:
@@ -229,15 +229,15 @@ model:
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import (
     LiteLLMError, LiteLLMModule)
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_models import (
-    SECRET_DIGEST_KEY, ModelStore, is_write_only, new_model_id, plan_update, secret_digests)
+    SECRET_DIGEST_KEY, ModelStore, is_write_only, new_model_id, pending_fields, plan_update, secret_digests)
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_validation import validate_deployment
 
 READABLE_PARAMS = dict(
     model=dict(type='str'), api_base=dict(type='str'), api_version=dict(type='str'),
     rpm=dict(type='int'), tpm=dict(type='int'), timeout=dict(type='float'), stream_timeout=dict(type='float'),
     max_retries=dict(type='int'), max_parallel_requests=dict(type='int'), organization=dict(type='str'),
-    custom_llm_provider=dict(type='str'), input_cost_per_token=dict(type='float'),
-    output_cost_per_token=dict(type='float'), aws_region_name=dict(type='str'), vertex_project=dict(type='str'),
+    custom_llm_provider=dict(type='str'), input_cost_per_token=dict(type='float', no_log=False),
+    output_cost_per_token=dict(type='float', no_log=False), aws_region_name=dict(type='str'), vertex_project=dict(type='str'),
     vertex_location=dict(type='str'),
 )
 SECRET_PARAMS = dict(
@@ -269,9 +269,11 @@ def desired_state(params):
         else:
             secrets[name] = value
     model_info = dict(params['model_info'] or {})
-    for name in RESERVED_MODEL_INFO:
-        if name in model_info:
+    for name in sorted(model_info):
+        if name in RESERVED_MODEL_INFO:
             errors.append('model_info.%s is managed by the module%s' % (name, ' (use model_id)' if name == 'id' else ''))
+        elif 'cost' in name.split('_'):
+            errors.append('model_info.%s is not stored by LiteLLM: set prices in litellm_params.%s' % (name, name))
     if params['state'] == 'present':
         errors += validate_deployment(params['model_name'], dict(readable, **secrets))
     return {'model_name': params['model_name'], 'litellm_params': readable, 'secrets': secrets,
@@ -333,11 +335,11 @@ def main():
             diff = {'before': {'model_id': current['model_id'], 'model_name': current['model_name']}, 'after': {}}
             if not module.check_mode:
                 store.delete(current['model_id'])
-                store.wait_until(current['model_id'], lambda d: d is None, 'deletion')
+                store.wait_until(current['model_id'], lambda d: [] if d is None else ['its removal'], 'delete')
             module.exit_json(changed=True, model=None, diff=diff)
 
-        def converged(deployment):
-            return deployment is not None and plan_update(desired, deployment, digests, p['update_secrets'])[0] is None
+        def pending(deployment):
+            return pending_fields(desired, deployment, digests, p['update_secrets'])
 
         if current is None:
             model_id = p['model_id'] or new_model_id()
@@ -357,7 +359,7 @@ def main():
             if module.check_mode:
                 module.exit_json(changed=True, model=predicted, diff=diff)
             store.create(body)
-            result = store.wait_until(model_id, converged, 'new deployment')
+            result = store.wait_until(model_id, pending, 'create')
             module.exit_json(changed=True, model=result, diff=diff)
 
         patch, before, after = plan_update(desired, current, digests, p['update_secrets'])
@@ -370,7 +372,7 @@ def main():
                              model_info=dict(current['model_info'], **desired['model_info']))
             module.exit_json(changed=True, model=predicted, diff=diff)
         store.patch(current['model_id'], patch)
-        result = store.wait_until(current['model_id'], converged, 'update')
+        result = store.wait_until(current['model_id'], pending, 'update')
         module.exit_json(changed=True, model=result, diff=diff)
     except LiteLLMError as e:
         module.fail_api(e)

@@ -15,7 +15,7 @@ description:
   - Shows where each deployment comes from (the proxy's config file or its database) and never returns
     credentials.
 author:
-  - RHPDS LiteMaaS maintainers
+  - RHPDS LiteMaaS maintainers (@rhpds)
 options:
   model_name:
     description: Only deployments with this public model name.

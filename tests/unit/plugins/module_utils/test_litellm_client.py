@@ -51,7 +51,7 @@ def test_reads_are_retried_on_5xx_and_429(stub):
 
 
 def test_retries_are_bounded(stub):
-    for _ in range(5):
+    for dummy in range(5):
         stub.reply(502, {'error': {'message': 'bad gateway'}})
     with pytest.raises(LiteLLMError) as err:
         client_for(stub.url, retries=2).get('/model/info')
@@ -60,7 +60,7 @@ def test_retries_are_bounded(stub):
 
 
 def test_backoff_grows_and_is_capped(stub):
-    for _ in range(7):
+    for dummy in range(7):
         stub.reply(500, {})
     delays = []
     with pytest.raises(LiteLLMError):
@@ -152,4 +152,3 @@ def test_query_values_are_encoded_and_none_dropped(stub):
     stub.reply(200, {})
     client_for(stub.url).get('/key/list', {'key_alias': 'a b&c', 'user_id': None, 'return_full_object': True})
     assert stub.requests[0]['path'] == '/key/list?key_alias=a+b%26c&return_full_object=true'
-

@@ -62,7 +62,7 @@ def test_new_duration_moves_expiry_relative_to_creation_not_now():
 
 
 def test_duration_already_passed_expires_the_key_at_once():
-    body, _, _ = plan_update({'duration': '1d'}, current_key(), NOW)
+    body = plan_update({'duration': '1d'}, current_key(), NOW)[0]
     assert body == {'duration': '1s'}
 
 

@@ -94,6 +94,6 @@ def test_unchanged_secret_is_not_sent():
 def test_secret_without_digest_counts_as_unknown_and_on_create_never_compares():
     entry = dict(API_ENTRY, model_info={'id': 'm-1', 'db_model': True, 'mode': 'chat'})
     current = deployment_from_api(entry)
-    patch, before, _ = plan_update(desired(secrets={'api_key': 'k'}), current, {'api_key': 'd'}, 'always')
+    before = plan_update(desired(secrets={'api_key': 'k'}), current, {'api_key': 'd'}, 'always')[1]
     assert before['litellm_params']['api_key'] == '(write-only, unknown)'
     assert plan_update(desired(secrets={'api_key': 'k'}), current, {'api_key': 'd'}, 'on_create')[0] is None
