@@ -169,18 +169,17 @@ EXAMPLES = r'''
 - name: Two Azure deployments behind one name, load balanced (guide scenario 4)
   rhpds.litemaas.litellm_model:
     model_name: azure-gpt-4
-    model_id: "azure-gpt-4-{{ item.region }}"
+    model_id: "azure-gpt-4-{{ region }}"
     litellm_params:
       model: azure/gpt-4
-      api_key: "{{ item.key }}"
-      api_base: "https://{{ item.region }}-instance.openai.azure.com/"
+      api_key: "{{ {'east': azure_east_key, 'west': azure_west_key}[region] }}"
+      api_base: "https://{{ region }}-instance.openai.azure.com/"
       api_version: "2023-05-15"
       rpm: 60
-  loop:
-    - {region: east, key: "{{ azure_east_key }}"}
-    - {region: west, key: "{{ azure_west_key }}"}
+  # Loop over names, not over dicts holding keys: Ansible prints loop items at -vvv.
+  loop: [east, west]
   loop_control:
-    label: "{{ item.region }}"
+    loop_var: region
 
 - name: OpenShift AI model served with an OpenAI-compatible endpoint (guide scenario 5)
   rhpds.litemaas.litellm_model:
