@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# ansible-lint (production profile) on roles, playbooks and docs examples; every module's documentation
+# renders; changelog fragments are valid.
+set -euo pipefail
+: "${REPO:?run through tests/run.sh}"
+cd "$REPO"
+ansible-lint --profile production
+for module in plugins/modules/*.py; do
+  name=$(basename "$module" .py)
+  ansible-doc "rhpds.litemaas.$name" > /dev/null
+  ansible-doc --json "rhpds.litemaas.$name" | python -c 'import json, sys; d = json.load(sys.stdin); sys.exit(0 if d else 1)'
+done
+echo "ansible-doc: $(ls plugins/modules/*.py | wc -l) modules render"
+antsibull-changelog lint
