@@ -97,3 +97,43 @@ def test_secret_without_digest_counts_as_unknown_and_on_create_never_compares():
     before = plan_update(desired(secrets={'api_key': 'k'}), current, {'api_key': 'd'}, 'always')[1]
     assert before['litellm_params']['api_key'] == '(write-only, unknown)'
     assert plan_update(desired(secrets={'api_key': 'k'}), current, {'api_key': 'd'}, 'on_create')[0] is None
+
+
+def store_for(url):
+    from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMClient
+    from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_models import ModelStore
+    return ModelStore(LiteLLMClient(url, 'sk-unit-master-key-00000000', sleep=lambda s: None),
+                      consistency_timeout=1, sleep=lambda s: None)
+
+
+def test_delete_that_landed_before_a_lost_answer_is_not_an_error(stub):
+    stub.reply(502, {}).reply(400, {'error': {'message': "{'error': 'Model with id=m not found in db'}"}})
+    store_for(stub.url).delete('m')
+    assert [r['path'] for r in stub.requests] == ['/model/delete', '/model/delete']
+
+
+def test_delete_of_a_config_model_still_fails(stub):
+    import pytest
+    from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMError
+    stub.reply(400, {'error': {'message': 'Cannot delete config-based model'}})
+    with pytest.raises(LiteLLMError):
+        store_for(stub.url).delete('m')
+
+
+def test_create_after_a_lost_answer_is_not_sent_twice_when_the_model_exists(stub):
+    stub.reply(500, {}).reply(200, {'data': [dict(API_ENTRY, model_info={'id': 'm-1', 'db_model': True})]})
+    store_for(stub.url).create({'model_name': 'm', 'litellm_params': {}, 'model_info': {'id': 'm-1'}})
+    assert [r['method'] for r in stub.requests] == ['POST', 'GET']
+
+
+def test_wait_names_the_fields_that_never_showed(stub):
+    import pytest
+    from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMError
+    for dummy in range(50):
+        stub.reply(200, {'data': [API_ENTRY]})
+    clock = iter(range(100))
+    store = store_for(stub.url)
+    store.clock = lambda: next(clock)
+    with pytest.raises(LiteLLMError) as err:
+        store.wait_until('m-1', lambda d: ['litellm_params.rpm'], 'update')
+    assert 'after the update the proxy still does not show litellm_params.rpm' in err.value.message
