@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Integration tests against the real LiteLLM proxy with a real PostgreSQL (tests/integration/litellm),
+# once per LiteLLM version in LITELLM_VERSIONS; the session fixture starts and stops the proxy each time.
+# Then a round trip of the CLI (litellm-local.sh start/env/status/stop; LITELLM_CLI_CHECK=0 skips it).
+# After each step nothing the harness started may still run.
+set -euo pipefail
+: "${REPO:?run through tests/run.sh}"
+cd "$REPO"
+harness=tests/harness/litellm
+versions=${LITELLM_VERSIONS:-1.106.12 1.81.15}
+
+run_tmp=$(mktemp -d "${TMPDIR:-/tmp}/litellm-tier.XXXXXX")
+chmod 711 "$run_tmp"  # as root, PostgreSQL runs as the postgres user and must reach its dirs inside
+cleanup() { python3 "$harness/harness.py" reap "$run_tmp"; rm -rf "$run_tmp"; }
+trap cleanup EXIT
+export TMPDIR=$run_tmp
+export LITELLM_LOCAL_STATE=$run_tmp/litellm-local.json  # never touch a developer's own CLI instance
+export LITELLM_HARNESS_LOG_DIR=$REPO/tests/output/litellm-logs
+# a proxy named in the environment would be reused by the fixture for every version
+unset LITELLM_API_BASE LITELLM_MASTER_KEY LITELLM_TEST_DATABASE_URL LITELLM_TEST_UPSTREAM
+
+failed=()
+check_leftovers() {
+  python3 "$harness/harness.py" leftovers "$run_tmp" || { echo "litellm tier: processes survived: $1" >&2; failed+=("leftovers after $1"); }
+}
+for version in $versions; do
+  echo "---- LiteLLM $version"
+  t0=$SECONDS
+  rc=0
+  LITELLM_VERSION=$version python -m pytest -q -p no:cacheprovider tests/integration/litellm || rc=$?
+  [ "$rc" = 0 ] || failed+=("pytest on $version (exit $rc)")
+  echo "---- LiteLLM $version: exit $rc in $((SECONDS - t0))s"
+  check_leftovers "pytest on $version"
+done
+
+if [ "${LITELLM_CLI_CHECK:-1}" != 0 ]; then
+  version=${versions%% *}
+  echo "---- CLI round trip (LiteLLM $version)"
+  cli=$harness/litellm-local.sh
+  if LITELLM_VERSION=$version "$cli" start && "$cli" status \
+     && (eval "$("$cli" env)" && curl -sf -m 10 -H "Authorization: Bearer $LITELLM_MASTER_KEY" \
+         "$LITELLM_API_BASE/health/readiness" | grep -q '"db":"connected"') \
+     && "$cli" stop && ! "$cli" status 2>/dev/null; then
+    echo "---- CLI round trip: ok"
+  else
+    failed+=("CLI round trip")
+    "$cli" stop || true
+  fi
+  check_leftovers "the CLI round trip"
+fi
+
+if [ ${#failed[@]} -gt 0 ]; then
+  printf 'litellm tier failed: %s\n' "${failed[@]}" >&2
+  exit 1
+fi
