@@ -146,7 +146,7 @@ def tokens(run, db, group, where, **kw):
     ({"metadata": {"path": ["n"], "gt": Json(1)}}, [1, 2]),
 ])
 def test_where_filters(run, db, keys, where, expected):
-    group, _ = keys
+    group = keys[0]
     assert sorted(tokens(run, db, group, where)) == expected
 
 
@@ -165,7 +165,7 @@ def test_order_take_skip_cursor_distinct(run, db, keys):
 
 
 def test_count_and_group_by(run, db, keys):
-    group, _ = keys
+    group = keys[0]
     assert run(db.litellm_verificationtoken.count(where={"key_name": group})) == 5
     assert run(db.litellm_verificationtoken.count(where={"key_name": group, "team_id": "t1"})) == 2
     assert run(db.litellm_verificationtoken.count(where={"key_name": group}, take=3)) == 3
@@ -258,7 +258,7 @@ def test_upsert_single_and_compound_unique(run, db):
     key = {"user_id": uid("user"), "date": "2030-01-01", "api_key": "hash", "model": "m", "custom_llm_provider": "openai",
            "mcp_namespaced_tool_name": "", "endpoint": "/chat/completions"}
     unique = {k: key[k] for k in fields}
-    for _ in range(2):
+    for _attempt in range(2):
         row = run(db.litellm_dailyuserspend.upsert(where={compound: unique}, data={
             "create": {**unique, "spend": 1.0, "prompt_tokens": 10, "api_requests": 1},
             "update": {"spend": {"increment": 1.0}, "prompt_tokens": {"increment": 10}, "api_requests": {"increment": 1}}}))
@@ -431,7 +431,7 @@ def test_concurrent_queries(run, db):
     async def go():
         await asyncio.gather(*[db.litellm_verificationtoken.create(data={"token": f"{group}-{i}", "key_name": group})
                                for i in range(30)])
-        counts = await asyncio.gather(*[db.litellm_verificationtoken.count(where={"key_name": group}) for _ in range(10)])
+        counts = await asyncio.gather(*[db.litellm_verificationtoken.count(where={"key_name": group}) for _i in range(10)])
         return counts
     assert run(go()) == [30] * 10
 

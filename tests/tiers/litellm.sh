@@ -6,13 +6,9 @@
 set -euo pipefail
 : "${REPO:?run through tests/run.sh}"
 cd "$REPO"
-harness=tests/harness/litellm
 versions=${LITELLM_VERSIONS:-1.106.12 1.81.15}
 
-run_tmp=$(mktemp -d "${TMPDIR:-/tmp}/litellm-tier.XXXXXX")
-chmod 711 "$run_tmp"  # as root, PostgreSQL runs as the postgres user and must reach its dirs inside
-cleanup() { python3 "$harness/harness.py" reap "$run_tmp"; rm -rf "$run_tmp"; }
-trap cleanup EXIT
+. tests/harness/litellm/tier-setup.sh litellm-tier
 export TMPDIR=$run_tmp
 export LITELLM_LOCAL_STATE=$run_tmp/litellm-local.json  # never touch a developer's own CLI instance
 export LITELLM_HARNESS_LOG_DIR=$REPO/tests/output/litellm-logs

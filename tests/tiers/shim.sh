@@ -6,14 +6,10 @@
 set -euo pipefail
 : "${REPO:?run through tests/run.sh}"
 cd "$REPO"
-harness=tests/harness/litellm
 
 node --test tests/shim/
 
-run_tmp=$(mktemp -d "${TMPDIR:-/tmp}/shim-tier.XXXXXX")
-chmod 711 "$run_tmp"  # as root, PostgreSQL runs as the postgres user and must reach its dirs inside
-cleanup() { python3 "$harness/harness.py" reap "$run_tmp"; rm -rf "$run_tmp"; }
-trap cleanup EXIT
+. tests/harness/litellm/tier-setup.sh shim-tier
 
 venv=$("$harness/install.sh" "${LITELLM_VERSION:-1.106.12}" | sed -n 's/^venv=//p')
 # the tests run in the LiteLLM venv, which holds the generated client; --confcutdir keeps other tiers' conftests out

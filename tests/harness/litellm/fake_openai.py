@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """A fake OpenAI-compatible upstream on 127.0.0.1, for chat completions through the LiteLLM proxy.
 
 Standard library only. Endpoints (each also without the /v1 prefix):
@@ -12,7 +11,7 @@ Test controls:
                               requests with that error (count -1 = until reset; {"status": 0} resets)
 A model name like "error-429" or "openai/error-503" always gets that status, without any setup.
 
-  fake_openai.py --port 0 --port-file PATH   # binds a free port and writes it to PATH
+  python3 fake_openai.py --port 0 --port-file PATH   # binds a free port and writes it to PATH
 """
 import argparse
 import json

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """The real LiteLLM proxy with a real, throwaway PostgreSQL and a fake OpenAI upstream, all on 127.0.0.1.
 
 Used by the pytest fixture ``litellm_proxy`` (tests/integration/litellm/conftest.py) and by the CLI
@@ -195,7 +194,7 @@ def chown_tree(path: Path, kwargs: dict) -> None:
 
 def run(cmd, timeout: float = 120, **kw) -> subprocess.CompletedProcess:
     try:
-        r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **kw)
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False, **kw)
     except subprocess.TimeoutExpired as e:
         raise HarnessError(f"timed out after {timeout}s: {' '.join(map(str, cmd))}") from e
     if r.returncode != 0:
@@ -206,7 +205,8 @@ def run(cmd, timeout: float = 120, **kw) -> subprocess.CompletedProcess:
 # ------------------------------------------------------------------------------------------ install
 def install(version: str) -> dict:
     """Run install.sh (cached, fast when warm) and return its KEY=VALUE output."""
-    r = subprocess.run(["bash", str(HERE / "install.sh"), version], stdout=subprocess.PIPE, text=True, timeout=3600)
+    r = subprocess.run(["bash", str(HERE / "install.sh"), version], stdout=subprocess.PIPE, text=True, timeout=3600,
+                       check=False)
     if r.returncode != 0:
         raise HarnessError(f"install.sh {version} failed with {r.returncode} (see its output above)")
     return dict(line.split("=", 1) for line in r.stdout.splitlines() if "=" in line)
@@ -264,7 +264,7 @@ class Postgres:
             (self.workdir / "postgres.pid").write_text(str(proc.pid))
             try:
                 wait_until(f"PostgreSQL on 127.0.0.1:{self.port}", timeout,
-                           lambda: self.psql_ok(), proc=proc, logfile=self.logfile)
+                           self.psql_ok, proc=proc, logfile=self.logfile)
                 return
             except HarnessError:
                 self.stop()
@@ -273,7 +273,7 @@ class Postgres:
 
     def psql_ok(self) -> bool:
         return subprocess.run(self.psql_cmd("postgres") + ["-c", "select 1"], capture_output=True,
-                              timeout=10).returncode == 0
+                              timeout=10, check=False).returncode == 0
 
     def psql_cmd(self, db: str = PG_DB) -> list:
         return ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", str(self.sockdir), "-p", str(self.port),
@@ -685,7 +685,7 @@ def _cli_running() -> LiteLLMProxy | None:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="litellm-local.sh", description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(prog="litellm-local.sh", description=__doc__.split("\n\n", maxsplit=1)[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("start", help="start PostgreSQL, the fake upstream and LiteLLM in the background")
     s.add_argument("--version", default=None, help=f"LiteLLM version (default $LITELLM_VERSION or {DEFAULT_VERSION})")

@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # Install (once, cached) what the LiteLLM test harness needs for one LiteLLM version, then print
 # KEY=VALUE lines with the paths harness.py uses. Safe to run repeatedly and concurrently; a warm run
 # takes well under a second and changes nothing.

@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # A local LiteLLM proxy for development and demos: the real proxy + a throwaway PostgreSQL + a fake
 # OpenAI upstream, all on 127.0.0.1 free ports, running in the background until `stop`.
 #

@@ -2,6 +2,7 @@
 virtual-key auth and a completion through a DB-stored model to the fake upstream, with read-back from
 LiteLLM's PostgreSQL where that proves more than the API's answer."""
 import hashlib
+import json
 import time
 import uuid
 
@@ -208,3 +209,14 @@ def test_upstream_errors_surface(litellm_api, db_model, fake_upstream):
     assert resp.status_code >= 500, resp.text
     assert ok(litellm_api.post("/v1/chat/completions", json={
         "model": db_model["name"], "messages": [{"role": "user", "content": "again"}]}))["choices"]
+
+
+def test_streaming_completion(litellm_api, db_model, fake_upstream):
+    resp = litellm_api.post("/v1/chat/completions", stream=True, json={
+        "model": db_model["name"], "stream": True, "messages": [{"role": "user", "content": "hi"}]})
+    assert resp.status_code == 200, resp.text
+    chunks = [line[len(b"data: "):] for line in resp.iter_lines() if line.startswith(b"data: ")]
+    assert chunks[-1] == b"[DONE]"
+    text = "".join((json.loads(c)["choices"][0]["delta"].get("content") or "") for c in chunks[:-1] if c)
+    assert text == "fake reply to fake-gpt"
+    assert any((r["json"] or {}).get("stream") for r in fake_upstream.requests())

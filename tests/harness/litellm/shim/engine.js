@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // Offline stand-in for Prisma's native `query-engine` binary, for prisma-client-py.
 //
 // prisma-client-py (0.15.x) spawns `<binary> -p <port> --enable-metrics --enable-raw-queries`

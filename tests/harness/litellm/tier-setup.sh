@@ -1,0 +1,10 @@
+# Sourced by tests/tiers/shim.sh and tests/tiers/litellm.sh with the run's name: sets `harness` and
+# `run_tmp` (a private temp dir for everything the harness starts), and traps EXIT/INT/TERM to stop those
+# processes by their recorded PIDs and remove the dir, whatever happens.
+harness=$REPO/tests/harness/litellm
+run_tmp=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")
+chmod 711 "$run_tmp"  # as root, PostgreSQL runs as the postgres user and must reach its dirs inside
+cleanup() { python3 "$harness/harness.py" reap "$run_tmp"; rm -rf "$run_tmp"; }
+trap cleanup EXIT
+trap "exit 130" INT
+trap "exit 143" TERM
