@@ -11,7 +11,8 @@ versions=${LITELLM_VERSIONS:-1.106.12 1.81.15}
 . tests/harness/litellm/tier-setup.sh litellm-tier
 export TMPDIR=$run_tmp
 export LITELLM_LOCAL_STATE=$run_tmp/litellm-local.json  # never touch a developer's own CLI instance
-export LITELLM_HARNESS_LOG_DIR=$REPO/tests/output/litellm-logs
+export LITELLM_HARNESS_LOG_DIR=$REPO/tests/output/litellm-logs  # the proxy/postgres/upstream logs of this run
+rm -rf "$LITELLM_HARNESS_LOG_DIR"
 # a proxy named in the environment would be reused by the fixture for every version
 unset LITELLM_API_BASE LITELLM_MASTER_KEY LITELLM_TEST_DATABASE_URL LITELLM_TEST_UPSTREAM
 
