@@ -6,7 +6,7 @@
 #   tests/run.sh units litellm   # only these tiers
 #
 # Tiers: sanity units lint shim litellm k8s
-# LITELLM_VERSIONS (default "1.106.12 1.81.16") is the LiteLLM matrix the litellm tier runs against.
+# LITELLM_VERSIONS (default "1.106.12 1.81.15") is the LiteLLM matrix the litellm tier runs against.
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export REPO

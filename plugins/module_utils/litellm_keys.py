@@ -184,7 +184,8 @@ def plan_update(desired, current, now):
         actual = parse_time(current['expires'])
         if expiry is None and actual is not None:
             before['expires'], after['expires'] = current['expires'], None
-            body['duration'] = None
+            # "-1" clears the expiry on every supported LiteLLM; null does so only from 1.9x on.
+            body['duration'] = '-1'
         elif expiry is not None and (actual is None or
                                      abs((actual - expiry).total_seconds()) > EXPIRY_TOLERANCE_SECONDS):
             before['expires'] = current['expires']

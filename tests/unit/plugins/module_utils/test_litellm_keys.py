@@ -67,7 +67,7 @@ def test_duration_already_passed_expires_the_key_at_once():
 
 
 def test_never_clears_the_expiry_and_a_key_without_expiry_gets_one():
-    assert plan_update({'duration': 'never'}, current_key(), NOW)[0] == {'duration': None}
+    assert plan_update({'duration': 'never'}, current_key(), NOW)[0] == {'duration': '-1'}
     assert plan_update({'duration': 'never'}, current_key(expires=None), NOW)[0] is None
     assert plan_update({'duration': '30d'}, current_key(expires=None), NOW)[0] is not None
 
