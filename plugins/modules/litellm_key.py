@@ -240,12 +240,13 @@ def desired_options(p):
     return desired
 
 
-def check_references(module, store, desired, current):
+def check_references(module, store, current):
     """Fail before any write when the key would point at models or a team the proxy does not have."""
     p = module.params
-    if p['models'] and p['validate_models']:
+    new_models = set(p['models'] or []) - set(current['models'] if current else [])
+    if new_models and p['validate_models']:
         known = store.known_model_names()
-        unknown = sorted(set(p['models']) - known)
+        unknown = sorted(new_models - known)
         if unknown:
             module.fail_json(msg='models: %s not on this proxy (known: %s); add the model first or set '
                                  'validate_models=false' % (', '.join(unknown), ', '.join(sorted(known)) or 'none'))
@@ -336,7 +337,7 @@ def main():
             module.exit_json(changed=True, key=None, diff=diff)
 
         desired = desired_options(p)
-        check_references(module, store, desired, current)
+        check_references(module, store, current)
 
         if current is None:
             if p['key'] is not None and store.list(token=hash_key(p['key'])):

@@ -14,12 +14,13 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'integration', 'litellm'))
-sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'harness', 'litellm'))
-sys.path.insert(0, os.path.dirname(HERE))
+TESTS = os.path.dirname(HERE)
+sys.path[:0] = [os.path.join(TESTS, 'harness'), os.path.join(TESTS, 'harness', 'litellm'),
+                os.path.join(TESTS, 'integration', 'litellm')]
 
-import conftest  # noqa: E402,F401  (makes the collection importable: sets COLLECTIONS_DIR)
-from harness import LiteLLMProxy  # noqa: E402
+from collection_path import make_importable  # noqa: E402
+make_importable()
+from harness import REUSE_VARS, LiteLLMProxy, RunningProxy  # noqa: E402
 from support import run_module, unique  # noqa: E402
 
 ACCESS_LINE = re.compile(r'"(GET|POST|PATCH|DELETE) (/[^ ?"]*)')
@@ -60,8 +61,8 @@ def main():
     parser.add_argument('--models', type=int, default=20, help='model deployments (default 20)')
     args = parser.parse_args()
 
-    reuse = all(os.environ.get(v) for v in conftest.REUSE_VARS)
-    proxy = conftest.RunningProxy(os.environ) if reuse else LiteLLMProxy().start()
+    reuse = all(os.environ.get(v) for v in REUSE_VARS)
+    proxy = RunningProxy(os.environ) if reuse else LiteLLMProxy().start()
     try:
         conn = {'api_url': proxy.base_url, 'master_key': proxy.master_key}
         log = AccessLog(str(proxy.log_path) if proxy.log_path else None)

@@ -643,6 +643,26 @@ def stop_processes(workdir: Path) -> int:
     return len(pidfiles)
 
 
+REUSE_VARS = ("LITELLM_API_BASE", "LITELLM_MASTER_KEY", "LITELLM_TEST_DATABASE_URL", "LITELLM_TEST_UPSTREAM")
+
+
+class RunningProxy(LiteLLMProxy):
+    """A proxy started elsewhere (litellm-local.sh), described by the environment; never stopped here."""
+
+    def __init__(self, env):
+        super().__init__(env.get("LITELLM_VERSION"))
+        self.base_url = env["LITELLM_API_BASE"].rstrip("/")
+        self.master_key = env["LITELLM_MASTER_KEY"]
+        self.database_url = env["LITELLM_TEST_DATABASE_URL"]
+        self.upstream_url = env["LITELLM_TEST_UPSTREAM"]
+
+    def start(self):
+        return self
+
+    def stop(self, keep_workdir=False):
+        return []
+
+
 def reap(directory: Path) -> int:
     """Stop whatever the harness started under `directory` (its temp dirs), e.g. after a test run was killed,
     and remove those temp dirs."""

@@ -14,27 +14,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "harness" / "litellm"))
 
-from harness import LiteLLMProxy  # noqa: E402
-
-REUSE_VARS = ("LITELLM_API_BASE", "LITELLM_MASTER_KEY", "LITELLM_TEST_DATABASE_URL", "LITELLM_TEST_UPSTREAM")
-
-
-class RunningProxy(LiteLLMProxy):
-    """A proxy started elsewhere (litellm-local.sh), described by the environment; never stopped here."""
-
-    def __init__(self, env):
-        super().__init__(env.get("LITELLM_VERSION"))
-        self.base_url = env["LITELLM_API_BASE"].rstrip("/")
-        self.master_key = env["LITELLM_MASTER_KEY"]
-        self.database_url = env["LITELLM_TEST_DATABASE_URL"]
-        self.upstream_url = env["LITELLM_TEST_UPSTREAM"]
-
-    def start(self):
-        return self
-
-    def stop(self, keep_workdir=False):
-        pass
-
+from harness import REUSE_VARS, LiteLLMProxy, RunningProxy  # noqa: E402
 
 @pytest.fixture(scope="session")
 def litellm_proxy(request):
