@@ -52,7 +52,7 @@ cat <<EOT
 
 LiteLLM Admin: $LITELLM_API_BASE/ui
 Username:      admin
-Password:      the master key: eval "\$($LOCAL env)"; echo \$LITELLM_MASTER_KEY
+Password:      the master key: eval "\$(tests/harness/litellm/litellm-local.sh env)"; echo \$LITELLM_MASTER_KEY
 User key:      $user_key  (model demo-chat, budget \$10, 30 days)
 API base URL:  $LITELLM_API_BASE
 Stop with:     scripts/local-demo.sh stop
