@@ -1,0 +1,60 @@
+"""Bad inventory fails early, with a message naming the problem, and nothing is created."""
+
+import pytest
+
+from conftest import MODELS, ingress_config_removed
+
+
+def _assert_fails_cleanly(result, kube, namespace, *messages):
+    assert result.rc != 0, result
+    for message in messages:
+        assert message in result.output, "%r not in output:\n%r" % (message, result)
+    assert kube.get("Namespace", None, namespace) is None, "namespace %s was created" % namespace
+
+
+def test_missing_domain_without_ingress_config(ansible, kube, cluster):
+    with ingress_config_removed(cluster):
+        result = ansible.run("deploy.yml", {"litemaas_namespace": "bad-domain"})
+    _assert_fails_cleanly(result, kube, "bad-domain", "Cannot determine the apps domain", "Set litemaas_apps_domain")
+
+
+@pytest.mark.parametrize("variables, messages", [
+    pytest.param({"litemaas_litellm_resources": {"requests": {"cpu": "500m", "memory": "2Gi"},
+                                                 "limits": {"cpu": "2", "memory": "4GB"}}},
+                 ["litemaas_litellm_resources has an invalid size", "4GB"], id="memory-unit"),
+    pytest.param({"litemaas_backend_resources": {"requests": {"cpu": "fast", "memory": "256Mi"},
+                                                 "limits": {"cpu": "1", "memory": "1Gi"}}},
+                 ["litemaas_backend_resources has an invalid size"], id="cpu-word"),
+    pytest.param({"litemaas_postgres_storage_size": "ten gigs"},
+                 ["litemaas_postgres_storage_size 'ten gigs' is not a storage size"], id="storage"),
+    pytest.param({"litemaas_frontend_resources": {"limits": {"cpu": "1", "memory": "1Gi"}}},
+                 ["missing required arguments: requests found in litemaas_frontend_resources"], id="no-requests"),
+    pytest.param({"litemaas_oauth_mode": "saml"},
+                 ["value of litemaas_oauth_mode must be one of: oauthclient, serviceaccount, oidc, got: saml"], id="oauth-mode"),
+    pytest.param({"litemaas_oauth_mode": "oidc"},
+                 ["litemaas_oauth_mode is oidc: set litemaas_oidc_issuer"], id="oidc-incomplete"),
+    pytest.param({"litemaas_litellm_image": "quay.io/rh-aiservices-bu/litellm-non-root:main-v1.82.7-stable"},
+                 ["is LiteLLM 1.82.7, a known compromised release"], id="litellm-1.82.7"),
+    pytest.param({"litemaas_litellm_image": "ghcr.io/berriai/litellm:v1.82.8"},
+                 ["is LiteLLM 1.82.8, a known compromised release"], id="litellm-1.82.8"),
+    pytest.param({"litemaas_litellm_image": "ghcr.io/berriai/litellm-non_root:main-v1.107.3-nightly"},
+                 ["is LiteLLM 1.107.3, a known compromised release"], id="litellm-1.107.x"),
+    pytest.param({"litemaas_litellm_replicas": 3, "litemaas_redis_enabled": False},
+                 ["LiteLLM replicas need Redis"], id="replicas-without-redis"),
+    pytest.param({"litemaas_postgres_enabled": False},
+                 ["set litemaas_external_litellm_database_url and"], id="external-db-missing"),
+    pytest.param({"litemaas_litellm_models": [{"model_name": "ollama/llama3", "litellm_params": {"model": "ollama/llama3"}},
+                                              {"model_name": "azure-gpt-4", "litellm_params": {"model": "azure/gpt-4",
+                                                                                               "api_key": "k-123",
+                                                                                               "api_base": "https://x.openai.azure.com/"}}]},
+                 ["Invalid litemaas_litellm_models", "litemaas_litellm_models[0]", "must not contain '/'",
+                  "litemaas_litellm_models[1] (azure-gpt-4): litellm_params.api_version is required"], id="models"),
+    pytest.param({"litemaas_litellm_models": MODELS},
+                 ["reference os.environ/ANTHROPIC_API_KEY but litemaas_litellm_api_keys has no value"], id="missing-api-key"),
+    pytest.param({"litemaas_litellm_api_keys": {"LITELLM_MASTER_KEY": "x"}},
+                 ["litemaas_litellm_api_keys has the key 'LITELLM_MASTER_KEY'"], id="reserved-env"),
+])
+def test_bad_inventory_fails_early(ansible, kube, variables, messages):
+    namespace = "bad-inventory"
+    result = ansible.run("deploy.yml", dict(variables, litemaas_namespace=namespace))
+    _assert_fails_cleanly(result, kube, namespace, *messages)
