@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # A real Kubernetes control plane for the role tests: kube-apiserver + kube-controller-manager v1.20.2
 # built from Debian 12's `kubernetes` source package, etcd from Debian, all on 127.0.0.1.
 # There is no scheduler or kubelet: Pods stay Pending and tests mark workloads ready via the status subresource.

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Play the kubelet for a test cluster that has none: mark Pods Running and Ready.
 
 The local kube-apiserver has a kube-controller-manager but no scheduler or kubelet, so Pods stay
@@ -8,8 +7,8 @@ PodScheduled conditions and one ready containerStatus per container. The real Re
 Deployment and StatefulSet controllers then roll that up into readyReplicas/availableReplicas,
 exactly as on a real cluster, so roles can use their real readiness waits.
 
-    mark_ready.py --namespace rhpds --duration 600     # keep marking new Pods for up to 600 s
-    mark_ready.py --namespace rhpds --once             # one pass, then exit
+    python mark_ready.py --namespace rhpds --duration 600     # keep marking new Pods for up to 600 s
+    python mark_ready.py --namespace rhpds --once             # one pass, then exit
 
 Bounded: it exits after --duration seconds (default 600), on SIGTERM/SIGINT, or after one pass
 with --once. It only touches Pods in the namespaces it is given. KUBECONFIG (or --kubeconfig)

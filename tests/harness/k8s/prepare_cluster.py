@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Make a plain kube-apiserver look enough like OpenShift for the litemaas role.
 
 Loads the OpenShift CRDs (Route, OAuthClient, Ingress and Infrastructure config) from
@@ -6,8 +5,8 @@ tests/data/openshift-crds, waits until they are Established, then creates what a
 cluster always has: the Ingress config "cluster" (spec.domain = the apps domain) and the
 Infrastructure "cluster" with status.apiServerURL (written through the status subresource).
 
-    prepare_cluster.py --apps-domain apps.example.test
-    prepare_cluster.py --crds-only          # CRDs, but no Ingress/Infrastructure objects
+    python prepare_cluster.py --apps-domain apps.example.test
+    python prepare_cluster.py --crds-only          # CRDs, but no Ingress/Infrastructure objects
 
 KUBECONFIG (or --kubeconfig) selects the cluster. Idempotent.
 """

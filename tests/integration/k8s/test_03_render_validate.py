@@ -62,7 +62,7 @@ def test_render_writes_nothing_to_the_cluster(rendered, kube):  # pylint: disabl
 
 
 def test_render_files(rendered):
-    kinds = {name: sorted(d["kind"] + "/" + d["metadata"]["name"] for _, d in _docs(path)) for name, path in rendered.items()}
+    kinds = {name: sorted(d["kind"] + "/" + d["metadata"]["name"] for _path, d in _docs(path)) for name, path in rendered.items()}
     sa = kinds["serviceaccount-redis-external-db"]
     assert "Deployment/litemaas-redis" in sa and "StatefulSet/litemaas-postgres" not in sa
     assert "Secret/litemaas-oauth-token" in sa and "PersistentVolumeClaim/litemaas-backend-backup" in sa
@@ -74,7 +74,7 @@ def test_render_files(rendered):
 
 
 def test_modes_render_what_they_need(rendered):
-    docs = {d["kind"] + "/" + d["metadata"]["name"]: d for _, d in _docs(rendered["serviceaccount-redis-external-db"])}
+    docs = {d["kind"] + "/" + d["metadata"]["name"]: d for _path, d in _docs(rendered["serviceaccount-redis-external-db"])}
     sa = docs["ServiceAccount/litemaas"]
     assert sa["metadata"]["annotations"]["serviceaccounts.openshift.io/oauth-redirecturi.litemaas"] == (
         "https://litemaas-render-test.apps.example.test/api/auth/callback")
@@ -95,7 +95,7 @@ def test_modes_render_what_they_need(rendered):
     assert cfg["router_settings"] == {"redis_host": "litemaas-redis", "redis_port": 6379, "routing_strategy": "least-busy"}
     assert docs["PersistentVolumeClaim/litemaas-backend-backup"]["spec"]["storageClassName"] == "gp3-csi"
 
-    oidc = {d["kind"] + "/" + d["metadata"]["name"]: d for _, d in _docs(rendered["oidc-no-networkpolicies"])}
+    oidc = {d["kind"] + "/" + d["metadata"]["name"]: d for _path, d in _docs(rendered["oidc-no-networkpolicies"])}
     env = {e["name"]: e for e in oidc["Deployment/litemaas-backend"]["spec"]["template"]["spec"]["containers"][0]["env"]}
     assert env["AUTH_PROVIDER"]["value"] == "oidc" and env["OAUTH_ISSUER"]["value"] == "https://keycloak.example.test/realms/lab"
     assert env["OAUTH_CLIENT_ID"]["value"] == "litemaas" and env["OIDC_SCOPES"]["value"] == "openid profile email groups"
@@ -122,7 +122,7 @@ def test_kubernetes_manifests_validate_strictly(rendered, version, tmp_path):
 def test_openshift_manifests_validate_on_the_apiserver(rendered, kube):
     checked = 0
     for directory in rendered.values():
-        for _, doc in _docs(directory):
+        for _path, doc in _docs(directory):
             if doc["kind"] not in OPENSHIFT_KINDS:
                 continue
             res = kube._res(doc["kind"])  # pylint: disable=protected-access
