@@ -51,8 +51,8 @@ def measure(label, runs, fn, log):
     seconds = time.monotonic() - started
     calls = log.calls()
     per_call = ('%5.1f' % (calls / runs)) if calls is not None else '    ?'
-    print('%-48s %4d tasks %8.2f s %7.0f ms/task %s API calls/task' % (label, runs, seconds, 1000 * seconds / runs,
-                                                                      per_call))
+    line = '%-48s %4d tasks %8.2f s %7.0f ms/task %s API calls/task'
+    print(line % (label, runs, seconds, 1000 * seconds / runs, per_call))
 
 
 def main():

@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "harness" / "litell
 
 from harness import REUSE_VARS, LiteLLMProxy, RunningProxy  # noqa: E402
 
+
 @pytest.fixture(scope="session")
 def litellm_proxy(request):
     if all(os.environ.get(v) for v in REUSE_VARS):

@@ -43,8 +43,8 @@ def run_module(name, args, check=False, diff=True, env=None, timeout=120):
     try:
         result = json.loads(proc.stdout)
     except ValueError:
-        raise AssertionError('module %s printed no JSON (rc=%s):\n%s\n%s' % (name, proc.returncode, proc.stdout,
-                                                                          proc.stderr))
+        raise AssertionError('module %s printed no JSON (rc=%s):\n%s\n%s'
+                             % (name, proc.returncode, proc.stdout, proc.stderr))
     result.setdefault('failed', False)
     return result
 

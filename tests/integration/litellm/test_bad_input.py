@@ -69,8 +69,9 @@ def test_unreachable_proxy_names_api_url(conn, litellm_db):
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0))
         port = s.getsockname()[1]
-    result = run_module('litellm_model', dict(conn, api_url='http://127.0.0.1:%d' % port, retries=0,
-                                               model_name='m', litellm_params={'model': 'openai/x'}))
+    args = dict(conn, api_url='http://127.0.0.1:%d' % port, retries=0, model_name='m',
+                litellm_params={'model': 'openai/x'})
+    result = run_module('litellm_model', args)
     assert result['failed'] and 'api_url' in result['msg'] and 'cannot reach' in result['msg']
 
 

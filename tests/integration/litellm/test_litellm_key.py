@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from support import chat, key_by_alias, key_rows, rows, run_module, unique
+from support import chat, key_rows, rows, run_module, unique
 
 
 @pytest.fixture(scope='module')

@@ -71,8 +71,9 @@ def test_found_by_name_when_unambiguous_and_renamed_by_id(conn, litellm_api, lit
     assert model_by_id(litellm_api, model_id)['litellm_params']['tpm'] == 1000
 
     new_name = unique('renamed')
-    renamed = run_module('litellm_model', dict(args, model_name=new_name, model_id=model_id,
-                                                litellm_params={'model': 'openai/gpt-4o-mini', 'tpm': 1000}))
+    renamed_args = dict(args, model_name=new_name, model_id=model_id,
+                        litellm_params={'model': 'openai/gpt-4o-mini', 'tpm': 1000})
+    renamed = run_module('litellm_model', renamed_args)
     assert renamed['diff'] == {'before': {'model_name': name}, 'after': {'model_name': new_name}}
     assert model_by_id(litellm_api, model_id)['model_name'] == new_name
     assert run_module('litellm_model', dict(conn, model_name=new_name, state='absent'))['changed']
@@ -177,7 +178,7 @@ def test_model_info_lists_origin_and_never_secrets(conn, litellm_proxy):
 
 @pytest.mark.parametrize('state', ['present', 'absent'])
 def test_config_file_models_are_reported_never_edited(conn, litellm_api, state):
-    config_models = [m for m in run_module('litellm_model_info', dict(conn, origin='config'))['models']]
+    config_models = run_module('litellm_model_info', dict(conn, origin='config'))['models']
     if not config_models:
         pytest.fail('the harness proxy has no config-file model to test with')
     target = config_models[0]
