@@ -11,7 +11,7 @@ name: litellm_model_errors
 short_description: Problems in a LiteLLM model list
 version_added: 1.0.0
 author:
-  - RHPDS LiteMaaS maintainers
+  - RHPDS LiteMaaS maintainers (@rhpds)
 description:
   - Checks every entry of a LiteLLM C(config.yaml) C(model_list) (the C(litemaas_litellm_models) variable of the
     C(rhpds.litemaas.litemaas) role) with the same rules as the C(rhpds.litemaas.litellm_model) module

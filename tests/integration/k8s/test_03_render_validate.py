@@ -17,7 +17,8 @@ OPENSHIFT_KINDS = {"Route", "OAuthClient"}
 NS = "render-test"
 
 VARIANTS = {
-    "oauthclient-postgres-models": {"litemaas_litellm_models": MODELS, "litemaas_litellm_api_keys": API_KEYS},
+    # the guide's own variable name, litellm_models, instead of litemaas_litellm_models
+    "oauthclient-postgres-models": {"litellm_models": MODELS, "litemaas_litellm_api_keys": API_KEYS},
     "serviceaccount-redis-external-db": {
         "litemaas_oauth_mode": "serviceaccount", "litemaas_litellm_replicas": 3, "litemaas_frontend_replicas": 2,
         "litemaas_postgres_enabled": False, "litemaas_backup_enabled": True, "litemaas_backup_storage_class": "gp3-csi",
@@ -68,6 +69,9 @@ def test_render_files(rendered):
     assert "Secret/litemaas-oauth-token" in sa and "PersistentVolumeClaim/litemaas-backend-backup" in sa
     assert "NetworkPolicy/litemaas-redis" in sa and "OAuthClient/litemaas-render-test" not in sa
     assert "OAuthClient/litemaas-render-test" in kinds["oauthclient-postgres-models"]
+    config = [d for _path, d in _docs(rendered["oauthclient-postgres-models"]) if d["metadata"]["name"] == "litellm-config"]
+    model_names = [m["model_name"] for m in yaml.safe_load(config[0]["data"]["config.yaml"])["model_list"]]
+    assert model_names == [m["model_name"] for m in MODELS]
     assert not [k for k in kinds["oidc-no-networkpolicies"] if k.startswith(("NetworkPolicy/", "OAuthClient/"))]
     for path in glob.glob(os.path.join(rendered["oauthclient-postgres-models"], "secret-*.yaml")):
         assert oct(os.stat(path).st_mode & 0o777) == "0o600"
