@@ -6,13 +6,16 @@ The tests in this module run in order on one deployment.
 
 import base64
 import copy
+import hashlib
 import json
+import os
 
 import pytest
 import yaml
 
 from conftest import API_KEYS, APPS_DOMAIN, MANAGED, MODELS, env_of, marking_ready
 
+HERE = os.path.dirname(os.path.abspath(__file__))
 NS = "rhpds"
 LITELLM_HOST = "litellm-rhpds." + APPS_DOMAIN
 PORTAL_HOST = "litemaas-rhpds." + APPS_DOMAIN
@@ -305,6 +308,24 @@ def test_status_playbook(deployed, ansible):  # pylint: disable=unused-argument
                  "LiteLLM readiness: not reachable from here", "Backend readiness: not reachable from here",
                  "Models: unknown (LiteLLM not reachable from here)"]:
         assert line in result.output, result
+
+
+def test_litellm_playbooks_find_the_proxy_in_the_cluster(deployed, ansible):  # pylint: disable=unused-argument
+    """Without LITELLM_API_BASE / LITELLM_MASTER_KEY the LiteLLM playbooks read Route litellm and Secret
+    litellm-secret, as the guide does with oc."""
+    no_env = {"LITELLM_API_BASE": "", "LITELLM_MASTER_KEY": ""}
+    master_key = state["secrets"]["litellm-secret"]["LITELLM_MASTER_KEY"]
+    found = ansible.run(os.path.join(HERE, "playbooks", "litellm_connection.yml"),
+                        {"litemaas_namespace": NS, "expected_url": "https://" + LITELLM_HOST,
+                         "expected_master_key_sha256": hashlib.sha256(master_key.encode()).hexdigest()},
+                        verbosity=3, extra_env=no_env)
+    assert found.rc == 0, found
+    assert master_key not in found.output
+    # The modules get the discovered address (not reachable here: no router on the test cluster).
+    listed = ansible.run("list_models.yml", {"litemaas_namespace": NS, "litellm_validate_certs": False},
+                         verbosity=3, extra_env=no_env)
+    assert listed.rc != 0 and "cannot reach api_url https://%s" % LITELLM_HOST in listed.output, listed
+    assert master_key not in listed.output
 
 
 def test_status_fails_when_not_ready(deployed, ansible, kube):  # pylint: disable=unused-argument
