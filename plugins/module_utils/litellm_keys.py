@@ -20,7 +20,7 @@ import hashlib
 import re
 
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMError
-from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_models import same_value
+from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_models import changed_entries, same_value
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_validation import (
     DURATION_RE, NEVER_EXPIRES)
 
@@ -172,13 +172,10 @@ def plan_update(desired, current, now):
     if 'blocked' in desired and desired['blocked'] != current['blocked']:
         changed('blocked', current['blocked'], desired['blocked'])
     if 'metadata' in desired:
-        stale = dict((k, v) for k, v in desired['metadata'].items()
-                     if k not in current['metadata'] or not same_value(v, current['metadata'][k]))
+        stale, old_values = changed_entries(desired['metadata'], current['metadata'])
         if stale:
-            merged = dict(current['metadata'], **desired['metadata'])
-            before['metadata'] = dict((k, current['metadata'].get(k)) for k in stale)
-            after['metadata'] = stale
-            body['metadata'] = merged
+            before['metadata'], after['metadata'] = old_values, stale
+            body['metadata'] = dict(current['metadata'], **desired['metadata'])
     if 'duration' in desired:
         expiry = wanted_expiry(current['created_at'], desired['duration'])
         actual = parse_time(current['expires'])

@@ -156,6 +156,12 @@ def pending_fields(desired, deployment, digests, update_secrets):
     return names
 
 
+def changed_entries(wanted, actual):
+    """The wanted entries whose value differs from actual's, and actual's values for them."""
+    changed = dict((k, v) for k, v in wanted.items() if not same_value(v, actual.get(k)))
+    return changed, dict((k, actual.get(k)) for k in changed)
+
+
 def plan_update(desired, current, digests, update_secrets):
     """Compare what the user set with the deployment read back.
 
@@ -167,19 +173,10 @@ def plan_update(desired, current, digests, update_secrets):
         patch['model_name'] = desired['model_name']
         before['model_name'], after['model_name'] = current['model_name'], desired['model_name']
 
-    params_patch, params_before, params_after = {}, {}, {}
-    for name, value in desired['litellm_params'].items():
-        actual = current['litellm_params'].get(name)
-        if not same_value(value, actual):
-            params_patch[name] = value
-            params_before[name], params_after[name] = actual, value
-
-    info_patch, info_before, info_after = {}, {}, {}
-    for name, value in desired['model_info'].items():
-        actual = current['model_info'].get(name)
-        if not same_value(value, actual):
-            info_patch[name] = value
-            info_before[name], info_after[name] = actual, value
+    params_patch, params_before = changed_entries(desired['litellm_params'], current['litellm_params'])
+    params_after = dict(params_patch)
+    info_patch, info_before = changed_entries(desired['model_info'], current['model_info'])
+    info_after = dict(info_patch)
 
     if update_secrets == 'always' and desired['secrets']:
         stored = current['model_info'].get(SECRET_DIGEST_KEY) or {}
