@@ -126,7 +126,6 @@ class LiteLLMClient(object):
         self.retries = max(0, retries)
         self.backoff = backoff
         self.sleep = sleep
-        self.request_count = 0
         self._request = Request(
             headers={'Authorization': 'Bearer %s' % master_key, 'Accept': 'application/json'},
             validate_certs=validate_certs, ca_path=ca_path, timeout=timeout, follow_redirects='safe')
@@ -146,7 +145,6 @@ class LiteLLMClient(object):
         if body is not None:
             data = json.dumps(body)
             headers['Content-Type'] = 'application/json'
-        self.request_count += 1
         try:
             resp = self._request.open(method, self._url(path, query), data=data, headers=headers)
             status = resp.getcode()
