@@ -5,7 +5,7 @@
 
 It knows about auth, TLS, timeouts, bounded retries, LiteLLM's error shapes and pagination, and nothing
 about models or keys. Writes that are not idempotent are retried only when a caller-supplied re-read proves
-the first attempt did not land.
+the first attempt did not land. The value comparison at the end is shared by the model and key logic.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -277,3 +277,22 @@ class LiteLLMModule(AnsibleModule):
             msg += ' (check master_key)'
             field = field or 'master_key'
         self.fail_json(msg=msg, status=error.status, field=field, **extra)
+
+
+def same_value(wanted, actual):
+    """Equality that treats 1 and 1.0 alike and compares containers element-wise."""
+    if isinstance(wanted, bool) or isinstance(actual, bool):
+        return wanted is actual
+    if isinstance(wanted, (int, float)) and isinstance(actual, (int, float)):
+        return float(wanted) == float(actual)
+    if isinstance(wanted, dict) and isinstance(actual, dict):
+        return set(wanted) == set(actual) and all(same_value(wanted[k], actual[k]) for k in wanted)
+    if isinstance(wanted, list) and isinstance(actual, list):
+        return len(wanted) == len(actual) and all(same_value(w, a) for w, a in zip(wanted, actual))
+    return wanted == actual
+
+
+def changed_entries(wanted, actual):
+    """The wanted entries whose value differs from actual's, and actual's values for them."""
+    changed = dict((k, v) for k, v in wanted.items() if not same_value(v, actual.get(k)))
+    return changed, dict((k, actual.get(k)) for k in changed)

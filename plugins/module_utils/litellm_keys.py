@@ -19,8 +19,7 @@ import datetime
 import hashlib
 import re
 
-from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMError
-from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_models import changed_entries, same_value
+from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMError, changed_entries, same_value
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_validation import (
     DURATION_RE, NEVER_EXPIRES)
 
@@ -30,7 +29,7 @@ UTC = datetime.timezone.utc
 
 # Fields compared one to one with the key as read back; the module option has the same name.
 SCALAR_FIELDS = ('max_budget', 'budget_duration', 'user_id', 'team_id', 'rpm_limit', 'tpm_limit',
-                 'max_parallel_requests')
+                 'max_parallel_requests', 'blocked')
 
 
 def hash_key(plaintext):
@@ -155,8 +154,8 @@ def duration_until(when, now):
 def plan_update(desired, current, now):
     """Compare the options the user set with the key read back.
 
-    desired: option name -> value, only options the user set ('models', 'metadata', 'duration', 'blocked'
-    and SCALAR_FIELDS). Returns (update_body or None, diff_before, diff_after).
+    desired: option name -> value, only options the user set ('models', 'metadata', 'duration' and
+    SCALAR_FIELDS). Returns (update_body or None, diff_before, diff_after).
     """
     body, before, after = {}, {}, {}
 
@@ -169,8 +168,6 @@ def plan_update(desired, current, now):
     for name in SCALAR_FIELDS:
         if name in desired and not same_value(desired[name], current[name]):
             changed(name, current[name], desired[name])
-    if 'blocked' in desired and desired['blocked'] != current['blocked']:
-        changed('blocked', current['blocked'], desired['blocked'])
     if 'metadata' in desired:
         stale, old_values = changed_entries(desired['metadata'], current['metadata'])
         if stale:

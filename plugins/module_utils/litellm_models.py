@@ -22,7 +22,7 @@ import uuid
 
 from ansible.module_utils.six.moves.urllib.parse import quote
 
-from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMError
+from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMError, changed_entries
 
 SECRET_DIGEST_KEY = 'rhpds_litemaas_secret_digest'
 
@@ -54,19 +54,6 @@ def secret_digests(master_key, secrets):
         payload = ('%s\0%s' % (name, json.dumps(value, sort_keys=True))).encode('utf-8')
         result[name] = hmac.new(digest_key, payload, hashlib.sha256).hexdigest()[:40]
     return result
-
-
-def same_value(wanted, actual):
-    """Equality that treats 1 and 1.0 alike and compares containers element-wise."""
-    if isinstance(wanted, bool) or isinstance(actual, bool):
-        return wanted is actual
-    if isinstance(wanted, (int, float)) and isinstance(actual, (int, float)):
-        return float(wanted) == float(actual)
-    if isinstance(wanted, dict) and isinstance(actual, dict):
-        return set(wanted) == set(actual) and all(same_value(wanted[k], actual[k]) for k in wanted)
-    if isinstance(wanted, list) and isinstance(actual, list):
-        return len(wanted) == len(actual) and all(same_value(w, a) for w, a in zip(wanted, actual))
-    return wanted == actual
 
 
 def deployment_from_api(raw):
@@ -156,12 +143,6 @@ def pending_fields(desired, deployment, digests, update_secrets):
     return names
 
 
-def changed_entries(wanted, actual):
-    """The wanted entries whose value differs from actual's, and actual's values for them."""
-    changed = dict((k, v) for k, v in wanted.items() if not same_value(v, actual.get(k)))
-    return changed, dict((k, actual.get(k)) for k in changed)
-
-
 def plan_update(desired, current, digests, update_secrets):
     """Compare what the user set with the deployment read back.
 
@@ -193,8 +174,6 @@ def plan_update(desired, current, digests, update_secrets):
         before['litellm_params'], after['litellm_params'] = params_before, params_after
     if info_patch:
         patch['model_info'] = info_patch
-        visible_before = dict((k, v) for k, v in info_before.items() if k != SECRET_DIGEST_KEY)
-        visible_after = dict((k, v) for k, v in info_after.items() if k != SECRET_DIGEST_KEY)
-        if visible_before or visible_after:
-            before['model_info'], after['model_info'] = visible_before, visible_after
+        if info_after:  # the digest is bookkeeping, not shown
+            before['model_info'], after['model_info'] = info_before, info_after
     return (patch or None), before, after

@@ -213,9 +213,9 @@ from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import Lite
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_keys import (
     SCALAR_FIELDS, UTC, KeyStore, duration_until, hash_key, parse_time, plan_update, wanted_expiry)
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_validation import (
-    BUDGET_DURATION_ALIASES, check_duration, check_non_negative)
+    BUDGET_DURATION_ALIASES, NEVER_EXPIRES, check_duration, check_non_negative)
 
-OPTIONS_SENT_ON_CREATE = SCALAR_FIELDS + ('models', 'metadata', 'blocked')
+OPTIONS_SENT_ON_CREATE = SCALAR_FIELDS + ('models', 'metadata')
 
 
 def validate(p):
@@ -235,7 +235,7 @@ def validate(p):
 
 def desired_options(p):
     desired = dict((name, p[name]) for name in OPTIONS_SENT_ON_CREATE + ('duration',) if p[name] is not None)
-    if 'duration' in desired and desired['duration'] in ('never', '-1'):
+    if 'duration' in desired and desired['duration'] in NEVER_EXPIRES:
         desired['duration'] = 'never'
     return desired
 

@@ -162,11 +162,8 @@ def kube(cluster):  # pylint: disable=unused-argument,redefined-outer-name
 @pytest.fixture(scope="session")
 def ansible(cluster, tmp_path_factory):  # pylint: disable=redefined-outer-name
     workdir = str(tmp_path_factory.mktemp("ansible"))
-    collections = os.environ.get("ANSIBLE_COLLECTIONS_PATH")
-    if not collections:
-        collections = os.path.join(workdir, "collections")
-        os.makedirs(os.path.join(collections, "ansible_collections", "rhpds"))
-        os.symlink(REPO, os.path.join(collections, "ansible_collections", "rhpds", "litemaas"))
+    # tests/conftest.py made this checkout findable as rhpds.litemaas in $COLLECTIONS_DIR.
+    collections = os.environ.get("ANSIBLE_COLLECTIONS_PATH") or os.environ["COLLECTIONS_DIR"]
     # A stand-in for AgnosticD's agnosticd.core collection (records agnosticd_user_info calls).
     collections = collections + os.pathsep + os.path.join(HERE, "collections")
     env = dict(os.environ)

@@ -4,7 +4,7 @@ import socket
 import pytest
 
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import (
-    LiteLLMClient, LiteLLMError, error_message)
+    LiteLLMClient, LiteLLMError, error_message, same_value)
 
 MASTER_KEY = 'sk-unit-test-master-key-0123456789'
 
@@ -152,3 +152,11 @@ def test_query_values_are_encoded_and_none_dropped(stub):
     stub.reply(200, {})
     client_for(stub.url).get('/key/list', {'key_alias': 'a b&c', 'user_id': None, 'return_full_object': True})
     assert stub.requests[0]['path'] == '/key/list?key_alias=a+b%26c&return_full_object=true'
+
+
+def test_same_value_normalises_numbers_not_bools():
+    assert same_value(5, 5.0)
+    assert same_value({'a': [1, 2.0]}, {'a': [1.0, 2]})
+    assert not same_value(True, 1)
+    assert not same_value(None, 0)
+    assert not same_value({'a': 1}, {'a': 1, 'b': 2})

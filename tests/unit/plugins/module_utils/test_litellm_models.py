@@ -1,6 +1,6 @@
 """Normalising and comparing model deployments (pure functions, no HTTP)."""
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_models import (
-    SECRET_DIGEST_KEY, deployment_from_api, is_write_only, plan_update, same_value, secret_digests)
+    SECRET_DIGEST_KEY, deployment_from_api, is_write_only, plan_update, secret_digests)
 
 
 def test_write_only_follows_litellms_masker():
@@ -18,14 +18,6 @@ def test_digests_are_stable_keyed_and_reveal_nothing():
     assert a != secret_digests('sk-master-2', {'api_key': 'sk-provider'})
     assert a != secret_digests('sk-master-1', {'api_key': 'sk-provider2'})
     assert 'sk-provider' not in a['api_key'] and len(a['api_key']) == 40
-
-
-def test_same_value_normalises_numbers_not_bools():
-    assert same_value(5, 5.0)
-    assert same_value({'a': [1, 2.0]}, {'a': [1.0, 2]})
-    assert not same_value(True, 1)
-    assert not same_value(None, 0)
-    assert not same_value({'a': 1}, {'a': 1, 'b': 2})
 
 
 API_ENTRY = {
