@@ -39,11 +39,8 @@ VENV=$("$REPO/tests/setup.sh")
 export KUBECONFIG=$K8S_RUN_DIR/kubeconfig
 "$VENV/bin/python" "$HARNESS/prepare_cluster.py" --apps-domain "$APPS_DOMAIN"
 
-# ansible finds the collection by its name: rhpds.litemaas -> this checkout.
-collections=$CACHE_ROOT/collections-$(printf '%s' "$REPO" | sha256sum | cut -c1-12)
-mkdir -p "$collections/ansible_collections/rhpds"
-ln -sfn "$REPO" "$collections/ansible_collections/rhpds/litemaas"
-export ANSIBLE_COLLECTIONS_PATH=$collections
+ANSIBLE_COLLECTIONS_PATH=$(link_collection)
+export ANSIBLE_COLLECTIONS_PATH
 
 inventory=$K8S_RUN_DIR/inventory.yml
 if [ ! -f "$inventory" ]; then

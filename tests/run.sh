@@ -21,10 +21,7 @@ done
 
 VENV=$("$REPO/tests/setup.sh")
 export VENV PATH="$VENV/bin:$PATH"
-# The collection must sit under ansible_collections/rhpds/litemaas for ansible to find it by FQCN.
-COLLECTIONS_DIR=$CACHE_ROOT/collections-$(printf '%s' "$REPO" | sha256sum | cut -c1-12)
-mkdir -p "$COLLECTIONS_DIR/ansible_collections/rhpds"
-ln -sfn "$REPO" "$COLLECTIONS_DIR/ansible_collections/rhpds/litemaas"
+COLLECTIONS_DIR=$(link_collection)
 export ANSIBLE_COLLECTIONS_PATH=$COLLECTIONS_DIR COLLECTIONS_DIR
 
 declare -A took result

@@ -16,6 +16,16 @@ apt_install() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# link_collection: print a directory (one per checkout, in the cache) where ansible finds this checkout
+# as the collection rhpds.litemaas.
+link_collection() {
+  local dir
+  dir=$CACHE_ROOT/collections-$(printf '%s' "$REPO" | sha256sum | cut -c1-12)
+  mkdir -p "$dir/ansible_collections/rhpds"
+  ln -sfn "$REPO" "$dir/ansible_collections/rhpds/litemaas"
+  echo "$dir"
+}
+
 # free_port: print a TCP port that is free on 127.0.0.1 right now.
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'

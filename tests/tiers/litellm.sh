@@ -6,9 +6,8 @@
 set -euo pipefail
 : "${REPO:?run through tests/run.sh}"
 cd "$REPO"
-versions=${LITELLM_VERSIONS:-1.106.12 1.81.15}
-
 . tests/harness/litellm/tier-setup.sh litellm-tier
+versions=$LITELLM_VERSIONS
 export TMPDIR=$run_tmp
 export LITELLM_LOCAL_STATE=$run_tmp/litellm-local.json  # never touch a developer's own CLI instance
 export LITELLM_HARNESS_LOG_DIR=$REPO/tests/output/litellm-logs  # the proxy/postgres/upstream logs of this run

@@ -2,7 +2,7 @@
 # The Prisma WASM shim that lets the real LiteLLM proxy use PostgreSQL offline: unit tests of its
 # GraphQL -> JSON-protocol translation (node --test), then prisma-client-py 0.11 with the client generated
 # from LiteLLM's schema, through the shim, against a throwaway PostgreSQL with LiteLLM's migrations.
-# Once per LiteLLM version in LITELLM_VERSIONS (default "1.106.12 1.81.15"): each has its own schema and client.
+# Once per LiteLLM version in LITELLM_VERSIONS (see tier-setup.sh): each has its own schema and client.
 set -euo pipefail
 : "${REPO:?run through tests/run.sh}"
 cd "$REPO"
@@ -11,7 +11,7 @@ node --test tests/shim/
 
 . tests/harness/litellm/tier-setup.sh shim-tier
 
-for version in ${LITELLM_VERSIONS:-1.106.12 1.81.15}; do
+for version in $LITELLM_VERSIONS; do
   echo "---- prisma-client-py through the shim, with LiteLLM $version's schema"
   venv=$("$harness/install.sh" "$version" | sed -n 's/^venv=//p')
   # the tests run in the LiteLLM venv, which holds the generated client; --confcutdir keeps other tiers' conftests out

@@ -131,6 +131,12 @@ class Kube:
         return snap
 
 
+def prepare_cluster(kubeconfig):
+    """Load the OpenShift CRDs and (re)create the config objects, the Ingress "cluster" among them."""
+    subprocess.run([PYTHON, os.path.join(HARNESS, "prepare_cluster.py"), "--kubeconfig", kubeconfig,
+                    "--apps-domain", APPS_DOMAIN], check=True, timeout=120)
+
+
 @pytest.fixture(scope="session")
 def cluster(tmp_path_factory):
     """KUBECONFIG of a running test cluster with the OpenShift CRDs and config objects."""
@@ -144,8 +150,7 @@ def cluster(tmp_path_factory):
         subprocess.run([os.path.join(HARNESS, "k8s-local.sh"), "start"], env=env, check=True, timeout=300)
         kubeconfig = os.path.join(run_dir, "kubeconfig")
     try:
-        subprocess.run([PYTHON, os.path.join(HARNESS, "prepare_cluster.py"), "--kubeconfig", kubeconfig,
-                        "--apps-domain", APPS_DOMAIN], check=True, timeout=120)
+        prepare_cluster(kubeconfig)
         config.load_kube_config(config_file=kubeconfig)
         yield kubeconfig
     finally:
@@ -207,8 +212,7 @@ def ingress_config_removed(kubeconfig):
     try:
         yield
     finally:
-        subprocess.run([PYTHON, os.path.join(HARNESS, "prepare_cluster.py"), "--kubeconfig", kubeconfig,
-                        "--apps-domain", APPS_DOMAIN], check=True, timeout=120)
+        prepare_cluster(kubeconfig)
 
 
 def wait_until(predicate, timeout=60, interval=0.5, what="condition"):
