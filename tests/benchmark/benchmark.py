@@ -20,7 +20,7 @@ sys.path[:0] = [os.path.join(TESTS, 'harness'), os.path.join(TESTS, 'harness', '
 
 from collection_path import make_importable  # noqa: E402
 make_importable()
-from harness import REUSE_VARS, LiteLLMProxy, RunningProxy  # noqa: E402
+from harness import proxy_from_env  # noqa: E402
 from support import run_module, unique  # noqa: E402
 
 ACCESS_LINE = re.compile(r'"(GET|POST|PATCH|DELETE) (/[^ ?"]*)')
@@ -61,8 +61,7 @@ def main():
     parser.add_argument('--models', type=int, default=20, help='model deployments (default 20)')
     args = parser.parse_args()
 
-    reuse = all(os.environ.get(v) for v in REUSE_VARS)
-    proxy = RunningProxy(os.environ) if reuse else LiteLLMProxy().start()
+    proxy = proxy_from_env().start()
     try:
         conn = {'api_url': proxy.base_url, 'master_key': proxy.master_key}
         log = AccessLog(str(proxy.log_path) if proxy.log_path else None)
@@ -96,8 +95,7 @@ def main():
         measure('litellm_model absent', args.models,
                 lambda n: run_module('litellm_model', dict(conn, model_name=models[n], state='absent')), log)
     finally:
-        if not reuse:
-            proxy.stop()
+        proxy.stop()
 
 
 if __name__ == '__main__':

@@ -663,6 +663,13 @@ class RunningProxy(LiteLLMProxy):
         return []
 
 
+def proxy_from_env(env=os.environ) -> LiteLLMProxy:
+    """The proxy the environment names (started elsewhere, never stopped here), else a new one to start."""
+    if all(env.get(v) for v in REUSE_VARS):
+        return RunningProxy(env)
+    return LiteLLMProxy()
+
+
 def reap(directory: Path) -> int:
     """Stop whatever the harness started under `directory` (its temp dirs), e.g. after a test run was killed,
     and remove those temp dirs."""

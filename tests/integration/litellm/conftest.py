@@ -6,7 +6,6 @@ from $LITELLM_VERSION (default 1.106.12). If the environment already names a run
 (LITELLM_API_BASE, LITELLM_MASTER_KEY, LITELLM_TEST_DATABASE_URL, LITELLM_TEST_UPSTREAM, e.g. from
 ``eval "$(tests/harness/litellm/litellm-local.sh env)"``), that one is reused and left running.
 """
-import os
 import sys
 from pathlib import Path
 
@@ -14,19 +13,15 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "harness" / "litellm"))
 
-from harness import REUSE_VARS, LiteLLMProxy, RunningProxy  # noqa: E402
+from harness import proxy_from_env  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def litellm_proxy(request):
-    if all(os.environ.get(v) for v in REUSE_VARS):
-        yield RunningProxy(os.environ)
-        return
-    proxy = LiteLLMProxy()
-    proxy.start()
+    proxy = proxy_from_env().start()
     report = request.config.pluginmanager.get_plugin("terminalreporter")
     capture = request.config.pluginmanager.get_plugin("capturemanager")
-    if report and capture:
+    if report and capture and proxy.startup_seconds is not None:
         with capture.global_and_fixture_disabled():
             report.write_line(f"\nLiteLLM {proxy.version} proxy started in {proxy.startup_seconds:.1f}s at {proxy.base_url}")
     try:
