@@ -61,7 +61,7 @@ def main():
     parser.add_argument('--models', type=int, default=20, help='model deployments (default 20)')
     args = parser.parse_args()
 
-    proxy = proxy_from_env().start()
+    proxy = proxy_from_env(os.environ).start()
     try:
         conn = {'api_url': proxy.base_url, 'master_key': proxy.master_key}
         log = AccessLog(str(proxy.log_path) if proxy.log_path else None)

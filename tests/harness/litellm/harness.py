@@ -663,7 +663,7 @@ class RunningProxy(LiteLLMProxy):
         return []
 
 
-def proxy_from_env(env=os.environ) -> LiteLLMProxy:
+def proxy_from_env(env) -> LiteLLMProxy:
     """The proxy the environment names (started elsewhere, never stopped here), else a new one to start."""
     if all(env.get(v) for v in REUSE_VARS):
         return RunningProxy(env)

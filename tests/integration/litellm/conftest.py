@@ -6,6 +6,7 @@ from $LITELLM_VERSION (default 1.106.12). If the environment already names a run
 (LITELLM_API_BASE, LITELLM_MASTER_KEY, LITELLM_TEST_DATABASE_URL, LITELLM_TEST_UPSTREAM, e.g. from
 ``eval "$(tests/harness/litellm/litellm-local.sh env)"``), that one is reused and left running.
 """
+import os
 import sys
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from harness import proxy_from_env  # noqa: E402
 
 @pytest.fixture(scope="session")
 def litellm_proxy(request):
-    proxy = proxy_from_env().start()
+    proxy = proxy_from_env(os.environ).start()
     report = request.config.pluginmanager.get_plugin("terminalreporter")
     capture = request.config.pluginmanager.get_plugin("capturemanager")
     if report and capture and proxy.startup_seconds is not None:
