@@ -15,6 +15,7 @@ import ast
 import json
 import socket
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 from ansible.module_utils.common.text.converters import to_native, to_text
@@ -52,6 +53,8 @@ class LiteLLMError(Exception):
         self.path = path
 
     def describe(self):
+        if self.method is None and self.status is None:
+            return self.message
         where = '%s %s' % (self.method, self.path) if self.method else 'LiteLLM'
         if self.status is None:
             return '%s failed: %s' % (where, self.message)
@@ -277,6 +280,24 @@ class LiteLLMModule(AnsibleModule):
             msg += ' (check master_key)'
             field = field or 'master_key'
         self.fail_json(msg=msg, status=error.status, field=field, **extra)
+
+
+def run_parallel(jobs, workers):
+    """Call each job (a function without arguments), at most `workers` at a time, each through the one
+    client. Returns [(value, None) or (None, LiteLLMError)] in the order of jobs; an unexpected exception
+    in one job becomes that job's error, so the other jobs still finish."""
+    def attempt(job):
+        try:
+            return job(), None
+        except LiteLLMError as e:
+            return None, e
+        except Exception as e:  # pylint: disable=broad-except
+            return None, LiteLLMError('unexpected %s: %s' % (type(e).__name__, to_native(e)))
+
+    if workers <= 1 or len(jobs) <= 1:
+        return [attempt(job) for job in jobs]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(attempt, jobs))
 
 
 def same_value(wanted, actual):

@@ -21,15 +21,37 @@ import re
 
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMError, changed_entries, same_value
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_validation import (
-    DURATION_RE, NEVER_EXPIRES)
+    BUDGET_DURATION_ALIASES, DURATION_RE, NEVER_EXPIRES, check_duration, check_non_negative)
 
 # Expiry is set by the proxy while it handles the request; allow for that and for clock differences.
 EXPIRY_TOLERANCE_SECONDS = 300
 UTC = datetime.timezone.utc
+# Keys deleted by one /key/delete request.
+DELETE_BATCH = 100
 
 # Fields compared one to one with the key as read back; the module option has the same name.
 SCALAR_FIELDS = ('max_budget', 'budget_duration', 'user_id', 'team_id', 'rpm_limit', 'tpm_limit',
                  'max_parallel_requests', 'blocked')
+OPTIONS_SENT_ON_CREATE = SCALAR_FIELDS + ('models', 'metadata')
+
+# The options of one key: litellm_key's own options, and those of each entry of litellm_keys' keys.
+KEY_OPTIONS = dict(
+    key_alias=dict(type='str', required=True, no_log=False),
+    state=dict(type='str', default='present', choices=['present', 'absent']),
+    models=dict(type='list', elements='str'),
+    user_id=dict(type='str'),
+    team_id=dict(type='str'),
+    max_budget=dict(type='float'),
+    budget_duration=dict(type='str'),
+    duration=dict(type='str'),
+    rpm_limit=dict(type='int'),
+    tpm_limit=dict(type='int'),
+    max_parallel_requests=dict(type='int'),
+    metadata=dict(type='dict'),
+    blocked=dict(type='bool'),
+    key=dict(type='str', no_log=True),
+    regenerate=dict(type='bool', default=False),
+)
 
 
 def hash_key(plaintext):
@@ -116,17 +138,22 @@ class KeyStore(object):
         return matches[0] if matches else None
 
     def generate(self, body):
-        """Create a key; returns its plaintext value, or None when the create landed but its answer was lost."""
+        """Create a key. Returns {'key': the new key as the proxy shows it, 'value': its value, None when the
+        create landed but the answer carrying the value was lost}."""
         alias = body['key_alias']
-        created = self.client.post('/key/generate', body, landed=lambda: self.find(alias) and {'landed': True})
-        return created.get('key')
+        created = self.client.post('/key/generate', body, landed=lambda: self.find(alias))
+        return {'key': key_from_api(created), 'value': created.get('key') or body.get('key')}
 
     def update(self, token, body):
+        """Change a key; returns it as the proxy shows it afterwards."""
         payload = dict(body, key=token)
-        self.client.post('/key/update', payload, idempotent=True)
+        return key_from_api(self.client.post('/key/update', payload, idempotent=True))
 
-    def delete(self, token):
-        self.client.post('/key/delete', {'keys': [token]}, idempotent=True, absent_statuses=(404,))
+    def delete(self, tokens):
+        """Delete keys by token, at most DELETE_BATCH per request."""
+        for start in range(0, len(tokens), DELETE_BATCH):
+            self.client.post('/key/delete', {'keys': tokens[start:start + DELETE_BATCH]}, idempotent=True,
+                             absent_statuses=(404,))
 
     def known_model_names(self):
         names = set()
@@ -186,3 +213,165 @@ def plan_update(desired, current, now):
             after['expires'] = expiry.isoformat()
             body['duration'] = duration_until(expiry, now)
     return (body or None), before, after
+
+
+def validate_key(spec, prefix=''):
+    """Problems with one key's options, each message starting with prefix + the field name."""
+    errors = []
+    if not spec['key_alias'] or not spec['key_alias'].strip():
+        errors.append('key_alias must be a non-empty string')
+    for name in ('max_budget', 'rpm_limit', 'tpm_limit', 'max_parallel_requests'):
+        errors += check_non_negative(name, spec[name])
+    errors += check_duration('duration', spec['duration'], allow_never=True)
+    errors += check_duration('budget_duration', spec['budget_duration'], aliases=BUDGET_DURATION_ALIASES)
+    if spec['key'] is not None and (not spec['key'].startswith('sk-') or len(spec['key']) < 16):
+        errors.append("key must start with 'sk-' and be at least 16 characters long")
+    if spec['models'] is not None and any(not m or not m.strip() for m in spec['models']):
+        errors.append('models must not contain empty names')
+    return [prefix + e for e in errors]
+
+
+def desired_options(spec):
+    desired = dict((name, spec[name]) for name in OPTIONS_SENT_ON_CREATE + ('duration',) if spec[name] is not None)
+    if 'duration' in desired and desired['duration'] in NEVER_EXPIRES:
+        desired['duration'] = 'never'
+    return desired
+
+
+def reference_errors(store, entries, validate_models):
+    """Models and teams the keys would point at but the proxy does not have, before any write.
+
+    entries: (prefix, spec, current key or None). One /model/info read at most, one /team/info per team.
+    """
+    errors = []
+    added = [(prefix, set(spec['models'] or []) - set(current['models'] if current else []))
+             for prefix, spec, current in entries if spec['state'] == 'present']
+    if validate_models and any(models for _, models in added):
+        known = store.known_model_names()
+        for prefix, models in added:
+            unknown = sorted(models - known)
+            if unknown:
+                errors.append('%smodels: %s not on this proxy (known: %s); add the model first or set '
+                              'validate_models=false' % (prefix, ', '.join(unknown), ', '.join(sorted(known)) or 'none'))
+    teams = {}
+    for prefix, spec, current in entries:
+        team_id = spec['team_id']
+        if spec['state'] != 'present' or not team_id or (current is not None and current['team_id'] == team_id):
+            continue
+        if team_id not in teams:
+            teams[team_id] = store.team_exists(team_id)
+        if not teams[team_id]:
+            errors.append('%steam_id: team %s does not exist on this proxy' % (prefix, team_id))
+    return errors
+
+
+def generate_body(desired, alias, now, current=None, key_value=None):
+    """Body for /key/generate: the wanted options, and for a rotation the old key's settings under them."""
+    body = {}
+    if current is not None:
+        body.update((name, current[name]) for name in OPTIONS_SENT_ON_CREATE if current[name] not in (None, {}, []))
+    body.update((name, desired[name]) for name in OPTIONS_SENT_ON_CREATE if name in desired)
+    if current is not None and 'metadata' in desired:
+        body['metadata'] = dict(current['metadata'], **desired['metadata'])
+    body['key_alias'] = alias
+    if current is None:
+        if desired.get('duration') not in (None, 'never'):
+            body['duration'] = desired['duration']
+    else:
+        expiry = (wanted_expiry(current['created_at'], desired['duration']) if 'duration' in desired
+                  else parse_time(current['expires']))
+        if expiry is not None:
+            body['duration'] = duration_until(expiry, now)
+    if key_value is not None:
+        body['key'] = key_value
+    return body
+
+
+def rotate(store, current, desired, key_value, now):
+    """Replace the key by a new one with the same alias and settings, without LiteLLM Enterprise.
+    Returns (new key as the proxy shows it, its value)."""
+    alias = current['key_alias']
+    parking_alias = '%s--rotating-%s' % (alias, current['token'][:12])
+    store.update(current['token'], {'key_alias': parking_alias})
+    try:
+        created = store.generate(generate_body(desired, alias, now, current=current, key_value=key_value))
+    except LiteLLMError:
+        store.update(current['token'], {'key_alias': alias})
+        raise
+    store.delete([current['token']])
+    return created
+
+
+class KeyChange(object):
+    """What one key's options ask of the proxy: an action and the request body and diff that go with it.
+
+    action: create, update, rotate, delete or none.
+    """
+
+    def __init__(self, alias, action, current=None, body=None, before=None, after=None, desired=None,
+                 key_value=None):
+        self.alias = alias
+        self.action = action
+        self.current = current
+        self.body = body
+        self.diff = {'before': before or {}, 'after': after or {}}
+        self.desired = desired
+        self.key_value = key_value
+
+    def predicted(self):
+        """The key as it would look after the change (check mode)."""
+        if self.action == 'delete':
+            return None
+        if self.action == 'create':
+            return dict(self.diff['after'])
+        if self.action != 'update':
+            return self.current
+        after = self.diff['after']
+        predicted = dict(self.current, **dict((k, v) for k, v in after.items() if k in self.current and k != 'metadata'))
+        if 'metadata' in self.body:
+            predicted['metadata'] = self.body['metadata']
+        return predicted
+
+
+def plan_key(spec, current, now, token_taken):
+    """Compare one key's options (validated, see validate_key) with the key as read (or None).
+
+    token_taken(token) tells whether a key with that token exists; it is asked only when spec['key'] would
+    become the value of this key. Raises LiteLLMError when the options cannot be applied.
+    """
+    alias = spec['key_alias']
+    if spec['state'] == 'absent':
+        if current is None:
+            return KeyChange(alias, 'none')
+        return KeyChange(alias, 'delete', current, before={'key_alias': alias, 'key_name': current['key_name']})
+    key_value = spec['key']
+    new_value = key_value is not None and (current is None or hash_key(key_value) != current['token'])
+    if new_value and token_taken(hash_key(key_value)):
+        raise LiteLLMError('key: this key value already belongs to another key alias', param='key')
+    desired = desired_options(spec)
+    if current is None:
+        body = generate_body(desired, alias, now, key_value=key_value)
+        return KeyChange(alias, 'create', body=body, after=dict((k, v) for k, v in body.items() if k != 'key'),
+                         desired=desired, key_value=key_value)
+    body, before, after = plan_update(desired, current, now)
+    if spec['regenerate'] or new_value:
+        before['key_name'], after['key_name'] = current['key_name'], '(new key)'
+        return KeyChange(alias, 'rotate', current, before=before, after=after, desired=desired, key_value=key_value)
+    if body is None:
+        return KeyChange(alias, 'none', current)
+    return KeyChange(alias, 'update', current, body=body, before=before, after=after)
+
+
+def apply_key_change(store, change, now):
+    """Make the change on the proxy. Returns (the key as the proxy shows it afterwards, or None when it is
+    gone, and the new value for a create or rotation, None when its answer was lost)."""
+    if change.action == 'delete':
+        store.delete([change.current['token']])
+        return None, None
+    if change.action == 'create':
+        created = store.generate(change.body)
+    elif change.action == 'rotate':
+        created = rotate(store, change.current, change.desired, change.key_value, now)
+    else:
+        return store.update(change.current['token'], change.body), None
+    return created['key'], created['value']

@@ -23,8 +23,39 @@ import uuid
 from ansible.module_utils.six.moves.urllib.parse import quote
 
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMError, changed_entries
+from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_validation import validate_deployment
 
 SECRET_DIGEST_KEY = 'rhpds_litemaas_secret_digest'
+# model_info key that marks the deployments of one purge_selector tag (litellm_models).
+TAG_KEY = 'rhpds_litemaas_tag'
+RESERVED_MODEL_INFO = ('id', 'db_model', SECRET_DIGEST_KEY, TAG_KEY)
+
+READABLE_PARAMS = dict(
+    model=dict(type='str'), api_base=dict(type='str'), api_version=dict(type='str'),
+    rpm=dict(type='int'), tpm=dict(type='int'), timeout=dict(type='float'), stream_timeout=dict(type='float'),
+    max_retries=dict(type='int'), max_parallel_requests=dict(type='int'), organization=dict(type='str'),
+    custom_llm_provider=dict(type='str'), input_cost_per_token=dict(type='float', no_log=False),
+    output_cost_per_token=dict(type='float', no_log=False), aws_region_name=dict(type='str'),
+    vertex_project=dict(type='str'), vertex_location=dict(type='str'),
+)
+SECRET_PARAMS = dict(
+    api_key=dict(type='str', no_log=True), aws_access_key_id=dict(type='str', no_log=True),
+    aws_secret_access_key=dict(type='str', no_log=True), aws_session_token=dict(type='str', no_log=True),
+    vertex_credentials=dict(type='str', no_log=True),
+)
+LITELLM_PARAMS_OPTIONS = dict(READABLE_PARAMS, extra=dict(type='dict'), extra_secrets=dict(type='dict', no_log=True),
+                              **SECRET_PARAMS)
+
+# The options of one deployment: litellm_model's own options, and those of each entry of litellm_models' models.
+MODEL_OPTIONS = dict(
+    model_name=dict(type='str'),
+    model_id=dict(type='str'),
+    state=dict(type='str', default='present', choices=['present', 'absent']),
+    litellm_params=dict(type='dict', options=LITELLM_PARAMS_OPTIONS),
+    model_info=dict(type='dict'),
+)
+MODEL_REQUIRED_IF = [('state', 'present', ('model_name', 'litellm_params'))]
+MODEL_REQUIRED_ONE_OF = [('model_name', 'model_id')]
 
 # Name segments LiteLLM's SensitiveDataMasker treats as secret (litellm_core_utils/sensitive_data_masker.py),
 # plus the parameters it drops outright on read.
@@ -90,23 +121,41 @@ class ModelStore(object):
                 return deployment
         return None
 
-    def wait_until(self, model_id, pending, what):
-        """Re-read until pending(deployment_or_None) lists nothing, twice in a row (router reloads can
-        regress). pending returns the names of the fields that do not show the wanted value yet."""
+    def wait_for(self, pending):
+        """Re-read until no deployment has pending fields, in two reads in a row (router reloads can regress).
+
+        pending: model_id -> (fields(deployment or None), what): fields returns the names of the fields that
+        do not show the wanted value yet, what names the write ('create', 'update', 'delete').
+        One id is read by id, several through one list per round.
+        Returns (model_id -> deployment or None as last read, model_id -> message for those still pending).
+        """
         deadline = self.clock() + self.consistency_timeout
         delay = 0.2
         streak = 0
         while True:
-            current = self.get(model_id)
-            missing = pending(current)
+            if len(pending) == 1:
+                seen = dict((model_id, self.get(model_id)) for model_id in pending)
+            else:
+                listed = dict((d['model_id'], d) for d in self.list())
+                seen = dict((model_id, listed.get(model_id)) for model_id in pending)
+            missing = dict((model_id, fields(seen[model_id])) for model_id, (fields, what) in pending.items())
+            missing = dict((model_id, names) for model_id, names in missing.items() if names)
             streak = 0 if missing else streak + 1
             if streak >= 2:
-                return current
+                return seen, {}
             if self.clock() >= deadline:
-                raise LiteLLMError('model %s: after the %s the proxy still does not show %s (waited %ss)' %
-                                   (model_id, what, ', '.join(missing), self.consistency_timeout))
+                return seen, dict((model_id, 'model %s: after the %s the proxy still does not show %s (waited %ss)'
+                                   % (model_id, pending[model_id][1], ', '.join(names), self.consistency_timeout))
+                                  for model_id, names in missing.items())
             self.sleep(delay)
             delay = min(delay * 2, 2.0)
+
+    def wait_until(self, model_id, fields, what):
+        """wait_for one deployment; raises LiteLLMError when it does not converge."""
+        seen, failed = self.wait_for({model_id: (fields, what)})
+        if failed:
+            raise LiteLLMError(failed[model_id])
+        return seen[model_id]
 
     def create(self, body):
         model_id = body['model_info']['id']
@@ -177,3 +226,137 @@ def plan_update(desired, current, digests, update_secrets):
         if info_after:  # the digest is bookkeeping, not shown
             before['model_info'], after['model_info'] = info_before, info_after
     return (patch or None), before, after
+
+
+def desired_state(spec, prefix='', tag=None):
+    """Split one deployment's options into readable values, write-only values and model_info, and check them.
+
+    tag: the purge_selector tag that marks the deployment, if any. Returns (desired, messages), each message
+    starting with prefix + the field name.
+    """
+    given = spec['litellm_params'] or {}
+    readable = dict((k, given[k]) for k in READABLE_PARAMS if given.get(k) is not None)
+    secrets = dict((k, given[k]) for k in SECRET_PARAMS if given.get(k) is not None)
+    errors = []
+    for name, value in (given.get('extra') or {}).items():
+        if name in READABLE_PARAMS or name in SECRET_PARAMS:
+            errors.append('litellm_params.extra.%s is a regular option: set litellm_params.%s instead' % (name, name))
+        elif is_write_only(name):
+            errors.append('litellm_params.extra.%s is a credential that LiteLLM never returns: put it in '
+                          'litellm_params.extra_secrets' % name)
+        else:
+            readable[name] = value
+    for name, value in (given.get('extra_secrets') or {}).items():
+        if name in READABLE_PARAMS or name in SECRET_PARAMS:
+            errors.append('litellm_params.extra_secrets.%s is a regular option: set litellm_params.%s instead'
+                          % (name, name))
+        else:
+            secrets[name] = value
+    model_info = dict(spec['model_info'] or {})
+    for name in sorted(model_info):
+        if name == TAG_KEY:
+            errors.append('model_info.%s is set through purge_selector.tag of rhpds.litemaas.litellm_models' % name)
+        elif name in RESERVED_MODEL_INFO:
+            errors.append('model_info.%s is managed by the module%s' % (name, ' (use model_id)' if name == 'id' else ''))
+        elif 'cost' in name.split('_'):
+            errors.append('model_info.%s is not stored by LiteLLM: set prices in litellm_params.%s' % (name, name))
+    if tag is not None:
+        model_info[TAG_KEY] = tag
+    if spec['state'] == 'present':
+        errors += validate_deployment(spec['model_name'], dict(readable, **secrets))
+    desired = {'model_name': spec['model_name'], 'litellm_params': readable, 'secrets': secrets,
+               'model_info': model_info}
+    return desired, [prefix + e for e in errors]
+
+
+def select_current(spec, deployments):
+    """The deployment one entry manages among deployments (as read: by model_id, else by model_name among
+    the database deployments), or None. Raises LiteLLMError on ambiguity and for config-file deployments."""
+    if spec['model_id']:
+        current = next((d for d in deployments if d['model_id'] == spec['model_id']), None)
+        if current and current['origin'] != 'database':
+            raise LiteLLMError('model_id %s is defined in the proxy config file; it cannot be changed through '
+                               'the API (edit the litellm-config ConfigMap instead)' % spec['model_id'], param='model_id')
+        return current
+    matches = [d for d in deployments if d['model_name'] == spec['model_name']]
+    in_db = [d for d in matches if d['origin'] == 'database']
+    if len(in_db) > 1:
+        raise LiteLLMError('model_name %s matches %d deployments (model_id %s); set model_id to choose one'
+                           % (spec['model_name'], len(in_db), ', '.join(sorted(d['model_id'] for d in in_db))),
+                           param='model_name')
+    if not in_db and matches:
+        raise LiteLLMError('model_name %s is defined in the proxy config file; it cannot be changed through the '
+                           'API (edit the litellm-config ConfigMap instead)' % spec['model_name'], param='model_name')
+    return in_db[0] if in_db else None
+
+
+def shown(secrets):
+    return dict((name, '(write-only)') for name in secrets)
+
+
+class ModelChange(object):
+    """What one deployment's options ask of the proxy: an action (create, update, delete or none), the request
+    body, the diff, the predicted result, and how to tell that the proxy shows it."""
+
+    def __init__(self, action, model_id, current=None, body=None, before=None, after=None, predicted=None,
+                 desired=None, digests=None, update_secrets=None):
+        self.action = action
+        self.model_id = model_id
+        self.current = current
+        self.body = body
+        self.diff = {'before': before or {}, 'after': after or {}}
+        self.predicted = predicted
+        self.desired = desired
+        self.digests = digests
+        self.update_secrets = update_secrets
+
+    def pending(self, deployment):
+        """Names of what the deployment (as read, or None) does not show of this change yet."""
+        if self.action == 'delete':
+            return [] if deployment is None else ['its removal']
+        return pending_fields(self.desired, deployment, self.digests, self.update_secrets)
+
+
+def deletion(current):
+    return ModelChange('delete', current['model_id'], current,
+                       before={'model_id': current['model_id'], 'model_name': current['model_name']})
+
+
+def plan_model(spec, desired, current, digests, update_secrets):
+    """Compare one deployment's options (desired_state) with the deployment it manages (select_current)."""
+    if spec['state'] == 'absent':
+        return ModelChange('none', spec['model_id']) if current is None else deletion(current)
+    if current is None:
+        model_id = spec['model_id'] or new_model_id()
+        model_info = dict(desired['model_info'], id=model_id)
+        if digests:
+            model_info[SECRET_DIGEST_KEY] = digests
+        body = {'model_name': desired['model_name'],
+                'litellm_params': dict(desired['litellm_params'], **desired['secrets']),
+                'model_info': model_info}
+        visible_info = dict((k, v) for k, v in model_info.items() if k != SECRET_DIGEST_KEY)
+        after = {'model_id': model_id, 'model_name': desired['model_name'],
+                 'litellm_params': dict(desired['litellm_params'], **shown(desired['secrets'])),
+                 'model_info': visible_info}
+        predicted = {'model_id': model_id, 'model_name': desired['model_name'], 'origin': 'database',
+                     'litellm_params': desired['litellm_params'], 'model_info': visible_info}
+        return ModelChange('create', model_id, body=body, after=after, predicted=predicted, desired=desired,
+                           digests=digests, update_secrets=update_secrets)
+    patch, before, after = plan_update(desired, current, digests, update_secrets)
+    if patch is None:
+        return ModelChange('none', current['model_id'], current, predicted=current)
+    predicted = dict(current, model_name=desired['model_name'],
+                     litellm_params=dict(current['litellm_params'], **desired['litellm_params']),
+                     model_info=dict(current['model_info'], **desired['model_info']))
+    return ModelChange('update', current['model_id'], current, body=patch, before=before, after=after,
+                       predicted=predicted, desired=desired, digests=digests, update_secrets=update_secrets)
+
+
+def apply_model_change(store, change):
+    """Send the write; the caller waits for the proxy to show it (ModelStore.wait_for)."""
+    if change.action == 'create':
+        store.create(change.body)
+    elif change.action == 'update':
+        store.patch(change.model_id, change.body)
+    elif change.action == 'delete':
+        store.delete(change.model_id)

@@ -211,165 +211,37 @@ import datetime
 
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMError, LiteLLMModule
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_keys import (
-    SCALAR_FIELDS, UTC, KeyStore, duration_until, hash_key, parse_time, plan_update, wanted_expiry)
-from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_validation import (
-    BUDGET_DURATION_ALIASES, NEVER_EXPIRES, check_duration, check_non_negative)
-
-OPTIONS_SENT_ON_CREATE = SCALAR_FIELDS + ('models', 'metadata')
-
-
-def validate(p):
-    errors = []
-    if not p['key_alias'] or not p['key_alias'].strip():
-        errors.append('key_alias must be a non-empty string')
-    for name in ('max_budget', 'rpm_limit', 'tpm_limit', 'max_parallel_requests'):
-        errors += check_non_negative(name, p[name])
-    errors += check_duration('duration', p['duration'], allow_never=True)
-    errors += check_duration('budget_duration', p['budget_duration'], aliases=BUDGET_DURATION_ALIASES)
-    if p['key'] is not None and (not p['key'].startswith('sk-') or len(p['key']) < 16):
-        errors.append("key must start with 'sk-' and be at least 16 characters long")
-    if p['models'] is not None and any(not m or not m.strip() for m in p['models']):
-        errors.append('models must not contain empty names')
-    return errors
-
-
-def desired_options(p):
-    desired = dict((name, p[name]) for name in OPTIONS_SENT_ON_CREATE + ('duration',) if p[name] is not None)
-    if 'duration' in desired and desired['duration'] in NEVER_EXPIRES:
-        desired['duration'] = 'never'
-    return desired
-
-
-def check_references(module, store, current):
-    """Fail before any write when the key would point at models or a team the proxy does not have."""
-    p = module.params
-    new_models = set(p['models'] or []) - set(current['models'] if current else [])
-    if new_models and p['validate_models']:
-        known = store.known_model_names()
-        unknown = sorted(new_models - known)
-        if unknown:
-            module.fail_json(msg='models: %s not on this proxy (known: %s); add the model first or set '
-                                 'validate_models=false' % (', '.join(unknown), ', '.join(sorted(known)) or 'none'))
-    if p['team_id'] and (current is None or current['team_id'] != p['team_id']) and not store.team_exists(p['team_id']):
-        module.fail_json(msg='team_id: team %s does not exist on this proxy' % p['team_id'])
-
-
-def generate_body(desired, alias, now, current=None, key_value=None):
-    """Body for /key/generate: the wanted options, and for a rotation the old key's settings under them."""
-    body = {}
-    if current is not None:
-        body.update((name, current[name]) for name in OPTIONS_SENT_ON_CREATE if current[name] not in (None, {}, []))
-    body.update((name, desired[name]) for name in OPTIONS_SENT_ON_CREATE if name in desired)
-    if current is not None and 'metadata' in desired:
-        body['metadata'] = dict(current['metadata'], **desired['metadata'])
-    body['key_alias'] = alias
-    if current is None:
-        if desired.get('duration') not in (None, 'never'):
-            body['duration'] = desired['duration']
-    else:
-        expiry = (wanted_expiry(current['created_at'], desired['duration']) if 'duration' in desired
-                  else parse_time(current['expires']))
-        if expiry is not None:
-            body['duration'] = duration_until(expiry, now)
-    if key_value is not None:
-        body['key'] = key_value
-    return body
-
-
-def rotate(store, current, desired, key_value, now):
-    """Replace the key by a new one with the same alias and settings, without LiteLLM Enterprise."""
-    alias = current['key_alias']
-    parking_alias = '%s--rotating-%s' % (alias, current['token'][:12])
-    store.update(current['token'], {'key_alias': parking_alias})
-    try:
-        value = store.generate(generate_body(desired, alias, now, current=current, key_value=key_value))
-    except LiteLLMError:
-        store.update(current['token'], {'key_alias': alias})
-        raise
-    store.delete(current['token'])
-    return value
-
-
-def finish(module, store, alias, value, diff):
-    """Exit after a create or rotation, returning the new key value once."""
-    if value is None:
-        module.fail_json(msg='key %s was created but the answer carrying its value was lost; rerun with '
-                             'regenerate=true to get a new value' % alias)
-    module.exit_json(changed=True, key=store.find(alias), api_key=value, diff=diff)
+    KEY_OPTIONS, UTC, KeyStore, apply_key_change, plan_key, reference_errors, validate_key)
 
 
 def main():
-    module = LiteLLMModule(
-        argument_spec=dict(
-            key_alias=dict(type='str', required=True, no_log=False),
-            state=dict(type='str', default='present', choices=['present', 'absent']),
-            models=dict(type='list', elements='str'),
-            user_id=dict(type='str'),
-            team_id=dict(type='str'),
-            max_budget=dict(type='float'),
-            budget_duration=dict(type='str'),
-            duration=dict(type='str'),
-            rpm_limit=dict(type='int'),
-            tpm_limit=dict(type='int'),
-            max_parallel_requests=dict(type='int'),
-            metadata=dict(type='dict'),
-            blocked=dict(type='bool'),
-            key=dict(type='str', no_log=True),
-            regenerate=dict(type='bool', default=False),
-            validate_models=dict(type='bool', default=True),
-        ),
-    )
+    module = LiteLLMModule(argument_spec=dict(KEY_OPTIONS, validate_models=dict(type='bool', default=True)))
     p = module.params
-    errors = validate(p)
+    errors = validate_key(p)
     if errors:
         module.fail_json(msg='; '.join(errors), errors=errors)
     store = KeyStore(module.client)
-    alias = p['key_alias']
     now = datetime.datetime.now(UTC)
     try:
-        current = store.find(alias)
-        if p['state'] == 'absent':
-            if current is None:
-                module.exit_json(changed=False, key=None)
-            diff = {'before': {'key_alias': alias, 'key_name': current['key_name']}, 'after': {}}
-            if not module.check_mode:
-                store.delete(current['token'])
-            module.exit_json(changed=True, key=None, diff=diff)
-
-        desired = desired_options(p)
-        check_references(module, store, current)
-
-        if current is None:
-            if p['key'] is not None and store.list(token=hash_key(p['key'])):
-                module.fail_json(msg='key: this key value already belongs to another key alias')
-            body = generate_body(desired, alias, now, key_value=p['key'])
-            diff = {'before': {}, 'after': dict((k, v) for k, v in body.items() if k != 'key')}
-            if module.check_mode:
-                module.exit_json(changed=True, key=dict(diff['after']), diff=diff)
-            value = store.generate(body)
-            finish(module, store, alias, value, diff)
-
-        rotation = p['regenerate'] or (p['key'] is not None and hash_key(p['key']) != current['token'])
-        body, before, after = plan_update(desired, current, now)
-        if rotation:
-            before['key_name'], after['key_name'] = current['key_name'], '(new key)'
-            diff = {'before': before, 'after': after}
-            if module.check_mode:
-                module.exit_json(changed=True, key=current, diff=diff)
-            value = rotate(store, current, desired, p['key'], now)
-            finish(module, store, alias, value, diff)
-        if body is None:
+        current = store.find(p['key_alias'])
+        errors = reference_errors(store, [('', p, current)], p['validate_models'])
+        if errors:
+            module.fail_json(msg='; '.join(errors), errors=errors)
+        change = plan_key(p, current, now, token_taken=lambda token: bool(store.list(token=token)))
+        if change.action == 'none':
             module.exit_json(changed=False, key=current)
-        diff = {'before': before, 'after': after}
         if module.check_mode:
-            predicted = dict(current, **dict((k, v) for k, v in after.items() if k in current and k != 'metadata'))
-            if 'metadata' in body:
-                predicted['metadata'] = body['metadata']
-            module.exit_json(changed=True, key=predicted, diff=diff)
-        store.update(current['token'], body)
-        module.exit_json(changed=True, key=store.find(alias), diff=diff)
+            module.exit_json(changed=True, key=change.predicted(), diff=change.diff)
+        key, value = apply_key_change(store, change, now)
     except LiteLLMError as e:
         module.fail_api(e)
+    result = dict(changed=True, key=key, diff=change.diff)
+    if change.action in ('create', 'rotate'):
+        if value is None:
+            module.fail_json(msg='key %s was created but the answer carrying its value was lost; rerun with '
+                                 'regenerate=true to get a new value' % p['key_alias'], **result)
+        result['api_key'] = value
+    module.exit_json(**result)
 
 
 if __name__ == '__main__':

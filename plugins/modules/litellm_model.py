@@ -225,99 +225,21 @@ model:
       sample: {id: azure-gpt-4-east, db_model: true, mode: chat}
 '''
 
-from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import (
-    LiteLLMError, LiteLLMModule)
+from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMError, LiteLLMModule
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_models import (
-    SECRET_DIGEST_KEY, ModelStore, is_write_only, new_model_id, pending_fields, plan_update, secret_digests)
-from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_validation import validate_deployment
-
-READABLE_PARAMS = dict(
-    model=dict(type='str'), api_base=dict(type='str'), api_version=dict(type='str'),
-    rpm=dict(type='int'), tpm=dict(type='int'), timeout=dict(type='float'), stream_timeout=dict(type='float'),
-    max_retries=dict(type='int'), max_parallel_requests=dict(type='int'), organization=dict(type='str'),
-    custom_llm_provider=dict(type='str'), input_cost_per_token=dict(type='float', no_log=False),
-    output_cost_per_token=dict(type='float', no_log=False), aws_region_name=dict(type='str'), vertex_project=dict(type='str'),
-    vertex_location=dict(type='str'),
-)
-SECRET_PARAMS = dict(
-    api_key=dict(type='str', no_log=True), aws_access_key_id=dict(type='str', no_log=True),
-    aws_secret_access_key=dict(type='str', no_log=True), aws_session_token=dict(type='str', no_log=True),
-    vertex_credentials=dict(type='str', no_log=True),
-)
-RESERVED_MODEL_INFO = ('id', 'db_model', SECRET_DIGEST_KEY)
-
-
-def desired_state(params):
-    """Split the task's parameters into readable values, write-only values and model_info; validate."""
-    given = params['litellm_params'] or {}
-    readable = dict((k, given[k]) for k in READABLE_PARAMS if given.get(k) is not None)
-    secrets = dict((k, given[k]) for k in SECRET_PARAMS if given.get(k) is not None)
-    errors = []
-    for name, value in (given.get('extra') or {}).items():
-        if name in READABLE_PARAMS or name in SECRET_PARAMS:
-            errors.append('litellm_params.extra.%s is a regular option: set litellm_params.%s instead' % (name, name))
-        elif is_write_only(name):
-            errors.append('litellm_params.extra.%s is a credential that LiteLLM never returns: put it in '
-                          'litellm_params.extra_secrets' % name)
-        else:
-            readable[name] = value
-    for name, value in (given.get('extra_secrets') or {}).items():
-        if name in READABLE_PARAMS or name in SECRET_PARAMS:
-            errors.append('litellm_params.extra_secrets.%s is a regular option: set litellm_params.%s instead'
-                          % (name, name))
-        else:
-            secrets[name] = value
-    model_info = dict(params['model_info'] or {})
-    for name in sorted(model_info):
-        if name in RESERVED_MODEL_INFO:
-            errors.append('model_info.%s is managed by the module%s' % (name, ' (use model_id)' if name == 'id' else ''))
-        elif 'cost' in name.split('_'):
-            errors.append('model_info.%s is not stored by LiteLLM: set prices in litellm_params.%s' % (name, name))
-    if params['state'] == 'present':
-        errors += validate_deployment(params['model_name'], dict(readable, **secrets))
-    return {'model_name': params['model_name'], 'litellm_params': readable, 'secrets': secrets,
-            'model_info': model_info}, errors
-
-
-def find_current(module, store):
-    """The deployment this task manages, or None. Fails on ambiguity or config-file deployments."""
-    p = module.params
-    if p['model_id']:
-        current = store.get(p['model_id'])
-        if current and current['origin'] != 'database':
-            module.fail_json(msg='model_id %s is defined in the proxy config file; it cannot be changed through '
-                                 'the API (edit the litellm-config ConfigMap instead)' % p['model_id'])
-        return current
-    matches = [d for d in store.list() if d['model_name'] == p['model_name']]
-    in_db = [d for d in matches if d['origin'] == 'database']
-    if len(in_db) > 1:
-        module.fail_json(msg='model_name %s matches %d deployments (model_id %s); set model_id to choose one'
-                             % (p['model_name'], len(in_db), ', '.join(sorted(d['model_id'] for d in in_db))))
-    if not in_db and matches:
-        module.fail_json(msg='model_name %s is defined in the proxy config file; it cannot be changed through the '
-                             'API (edit the litellm-config ConfigMap instead)' % p['model_name'])
-    return in_db[0] if in_db else None
-
-
-def shown(secrets):
-    return dict((name, '(write-only)') for name in secrets)
+    MODEL_OPTIONS, MODEL_REQUIRED_IF, MODEL_REQUIRED_ONE_OF, ModelStore, apply_model_change, desired_state,
+    plan_model, secret_digests, select_current)
 
 
 def main():
-    params_spec = dict(READABLE_PARAMS, **SECRET_PARAMS)
-    params_spec.update(extra=dict(type='dict'), extra_secrets=dict(type='dict', no_log=True))
     module = LiteLLMModule(
         argument_spec=dict(
-            model_name=dict(type='str'),
-            model_id=dict(type='str'),
-            state=dict(type='str', default='present', choices=['present', 'absent']),
-            litellm_params=dict(type='dict', options=params_spec),
-            model_info=dict(type='dict'),
+            MODEL_OPTIONS,
             update_secrets=dict(type='str', default='always', choices=['always', 'on_create'], no_log=False),
             consistency_timeout=dict(type='int', default=30),
         ),
-        required_if=[('state', 'present', ('model_name', 'litellm_params'))],
-        required_one_of=[('model_name', 'model_id')],
+        required_if=MODEL_REQUIRED_IF,
+        required_one_of=MODEL_REQUIRED_ONE_OF,
     )
     p = module.params
     desired, errors = desired_state(p)
@@ -327,54 +249,21 @@ def main():
     store = ModelStore(module.client, consistency_timeout=p['consistency_timeout'])
     digests = secret_digests(p['master_key'], desired['secrets'])
     try:
-        current = find_current(module, store)
-        if p['state'] == 'absent':
-            if current is None:
-                module.exit_json(changed=False, model=None)
-            diff = {'before': {'model_id': current['model_id'], 'model_name': current['model_name']}, 'after': {}}
-            if not module.check_mode:
-                store.delete(current['model_id'])
-                store.wait_until(current['model_id'], lambda d: [] if d is None else ['its removal'], 'delete')
-            module.exit_json(changed=True, model=None, diff=diff)
-
-        def pending(deployment):
-            return pending_fields(desired, deployment, digests, p['update_secrets'])
-
-        if current is None:
-            model_id = p['model_id'] or new_model_id()
-            model_info = dict(desired['model_info'], id=model_id)
-            if digests:
-                model_info[SECRET_DIGEST_KEY] = digests
-            body = {'model_name': desired['model_name'],
-                    'litellm_params': dict(desired['litellm_params'], **desired['secrets']),
-                    'model_info': model_info}
-            visible_info = dict((k, v) for k, v in model_info.items() if k != SECRET_DIGEST_KEY)
-            diff = {'before': {}, 'after': {'model_id': model_id, 'model_name': desired['model_name'],
-                                            'litellm_params': dict(desired['litellm_params'],
-                                                                   **shown(desired['secrets'])),
-                                            'model_info': visible_info}}
-            predicted = {'model_id': model_id, 'model_name': desired['model_name'], 'origin': 'database',
-                         'litellm_params': desired['litellm_params'], 'model_info': visible_info}
-            if module.check_mode:
-                module.exit_json(changed=True, model=predicted, diff=diff)
-            store.create(body)
-            result = store.wait_until(model_id, pending, 'create')
-            module.exit_json(changed=True, model=result, diff=diff)
-
-        patch, before, after = plan_update(desired, current, digests, p['update_secrets'])
-        if patch is None:
-            module.exit_json(changed=False, model=current)
-        diff = {'before': before, 'after': after}
+        if p['model_id']:
+            found = store.get(p['model_id'])
+            current = select_current(p, [found] if found else [])
+        else:
+            current = select_current(p, store.list())
+        change = plan_model(p, desired, current, digests, p['update_secrets'])
+        if change.action == 'none':
+            module.exit_json(changed=False, model=change.predicted)
         if module.check_mode:
-            predicted = dict(current, model_name=desired['model_name'],
-                             litellm_params=dict(current['litellm_params'], **desired['litellm_params']),
-                             model_info=dict(current['model_info'], **desired['model_info']))
-            module.exit_json(changed=True, model=predicted, diff=diff)
-        store.patch(current['model_id'], patch)
-        result = store.wait_until(current['model_id'], pending, 'update')
-        module.exit_json(changed=True, model=result, diff=diff)
+            module.exit_json(changed=True, model=change.predicted, diff=change.diff)
+        apply_model_change(store, change)
+        result = store.wait_until(change.model_id, change.pending, change.action)
     except LiteLLMError as e:
         module.fail_api(e)
+    module.exit_json(changed=True, model=result, diff=change.diff)
 
 
 if __name__ == '__main__':

@@ -4,8 +4,7 @@ import datetime
 import pytest
 
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMClient, LiteLLMError
-from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_keys import UTC, KeyStore, key_from_api
-from ansible_collections.rhpds.litemaas.plugins.modules.litellm_key import rotate
+from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_keys import UTC, KeyStore, key_from_api, rotate
 
 OLD = key_from_api({'key_alias': 'alice', 'token': 'a' * 64, 'models': ['m'], 'max_budget': 5.0,
                     'metadata': {'owner': 'ops'}, 'created_at': '2026-01-01T00:00:00Z',
@@ -18,8 +17,10 @@ def store_for(url):
 
 
 def test_rotation_parks_the_old_key_creates_the_new_one_then_deletes_the_old(stub):
-    stub.reply(200, {}).reply(200, {'key': 'sk-new-value-000000'}).reply(200, {'deleted_keys': ['a' * 64]})
-    assert rotate(store_for(stub.url), OLD, {}, None, NOW) == 'sk-new-value-000000'
+    stub.reply(200, {}).reply(200, {'key': 'sk-new-value-000000', 'token': 'b' * 64, 'key_alias': 'alice'})
+    stub.reply(200, {'deleted_keys': ['a' * 64]})
+    created = rotate(store_for(stub.url), OLD, {}, None, NOW)
+    assert created['value'] == 'sk-new-value-000000' and created['key']['token'] == 'b' * 64
     park, generate, delete = [r['body'] for r in stub.requests]
     assert park == {'key': 'a' * 64, 'key_alias': 'alice--rotating-' + 'a' * 12}
     assert generate['key_alias'] == 'alice' and generate['models'] == ['m'] and generate['max_budget'] == 5.0
