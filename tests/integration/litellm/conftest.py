@@ -102,3 +102,13 @@ def fake_upstream(litellm_proxy):
 def conn(litellm_proxy):
     """Connection options for the collection's modules."""
     return {"api_url": litellm_proxy.base_url, "master_key": litellm_proxy.master_key}
+
+
+@pytest.fixture
+def api_proxy(litellm_proxy):
+    """A counting, fault-injecting loopback proxy in front of LiteLLM (tests/harness/litellm/api_proxy.py):
+    point the code under test at ``api_proxy.url`` and read ``api_proxy.counts()``."""
+    from api_proxy import ApiProxy
+
+    with ApiProxy(litellm_proxy.base_url) as proxy:
+        yield proxy

@@ -1,0 +1,162 @@
+"""A loopback HTTP proxy in front of LiteLLM that counts the requests it forwards and can inject faults.
+
+The tests and the benchmark point the code under test at ``proxy.url`` instead of LiteLLM's own URL, so
+request counts come from outside the code under test:
+
+    with ApiProxy(litellm_proxy.base_url) as proxy:
+        run_module('litellm_keys', dict(conn, api_url=proxy.url, ...))
+        proxy.counts()          # {'GET /key/list': 5, 'POST /key/generate': 500}
+        proxy.writes()          # the same without GETs
+
+Faults (each rule applies to the requests it matches, in the order rules were added):
+
+    proxy.fail('POST', '/key/generate', 500, body_contains='"key_alias": "wk-user7"')  # answer 500, do not forward
+    proxy.fail('POST', '/model/new', 502, every=3)                                     # every 3rd such request
+    proxy.drop_after_forward('POST', '/key/generate', every=2)  # forward, then close the connection unanswered
+
+Standard library only; runs in a thread of the calling process, on 127.0.0.1 and a free port.
+"""
+import http.client
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+HOP_BY_HOP = {'connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailers',
+              'transfer-encoding', 'upgrade', 'content-length', 'host'}
+
+
+class Rule:
+    def __init__(self, kind, method, path, status=None, body_contains=None, every=1, times=None):
+        self.kind, self.method, self.path, self.status = kind, method, path, status
+        self.body_contains, self.every, self.times = body_contains, every, times
+        self.seen = 0
+        self.fired = 0
+
+    def matches(self, method, path, body):
+        if self.method != method or self.path != path:
+            return False
+        if self.body_contains is not None and self.body_contains not in body.decode('utf-8', 'replace'):
+            return False
+        if self.times is not None and self.fired >= self.times:
+            return False
+        self.seen += 1
+        if self.seen % self.every:
+            return False
+        self.fired += 1
+        return True
+
+
+class ApiProxy:
+    def __init__(self, upstream, timeout=120):
+        target = urlsplit(upstream)
+        self.upstream_host, self.upstream_port = target.hostname, target.port or 80
+        self.timeout = timeout
+        self.lock = threading.Lock()
+        self.rules = []
+        self._counts = {}
+        self.log = []
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = 'HTTP/1.1'
+
+            def _handle(self):
+                length = int(self.headers.get('Content-Length') or 0)
+                body = self.rfile.read(length) if length else b''
+                path = self.path.split('?', 1)[0]
+                with proxy.lock:
+                    name = '%s %s' % (self.command, path)
+                    proxy._counts[name] = proxy._counts.get(name, 0) + 1
+                    proxy.log.append(name)
+                    rule = next((r for r in proxy.rules if r.matches(self.command, path, body)), None)
+                if rule is not None and rule.kind == 'fail':
+                    self._answer(rule.status, json.dumps({'error': {'message': 'injected by the test proxy'}}).encode(),
+                                 {'Content-Type': 'application/json'})
+                    return
+                status, headers, data = proxy._forward(self.command, self.path, self.headers, body)
+                if rule is not None and rule.kind == 'drop':
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                    return
+                self._answer(status, data, headers)
+
+            def _answer(self, status, data, headers):
+                try:
+                    self.send_response(status)
+                    for key, value in headers.items():
+                        self.send_header(key, value)
+                    self.send_header('Content-Length', str(len(data)))
+                    self.send_header('Connection', 'close')
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+                self.close_connection = True
+
+            do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _handle
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(('127.0.0.1', 0), Handler)
+        self.server.daemon_threads = True
+        self.url = 'http://127.0.0.1:%d' % self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def _forward(self, method, path, headers, body):
+        conn = http.client.HTTPConnection(self.upstream_host, self.upstream_port, timeout=self.timeout)
+        try:
+            conn.request(method, path, body=body or None,
+                         headers=dict((k, v) for k, v in headers.items() if k.lower() not in HOP_BY_HOP))
+            resp = conn.getresponse()
+            data = resp.read()
+            return resp.status, dict((k, v) for k, v in resp.getheaders() if k.lower() not in HOP_BY_HOP), data
+        except OSError as e:
+            return 502, {'Content-Type': 'application/json'}, json.dumps({'error': {'message': str(e)}}).encode()
+        finally:
+            conn.close()
+
+    # ---- control
+    def fail(self, method, path, status, body_contains=None, every=1, times=None):
+        with self.lock:
+            self.rules.append(Rule('fail', method, path, status, body_contains, every, times))
+
+    def drop_after_forward(self, method, path, body_contains=None, every=1, times=None):
+        with self.lock:
+            self.rules.append(Rule('drop', method, path, None, body_contains, every, times))
+
+    def clear_faults(self):
+        with self.lock:
+            self.rules = []
+
+    def reset(self):
+        """Forget the counts (and the log), keep the fault rules."""
+        with self.lock:
+            self._counts = {}
+            self.log = []
+
+    def counts(self):
+        """'METHOD /path' -> requests received since the last reset, health checks included."""
+        with self.lock:
+            return dict(self._counts)
+
+    def total(self):
+        return sum(self.counts().values())
+
+    def writes(self):
+        return dict((name, n) for name, n in self.counts().items() if not name.startswith('GET '))
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
