@@ -93,6 +93,18 @@ def add_duration(start, duration):
     return start + datetime.timedelta(seconds=seconds)
 
 
+def iso_time(value):
+    """A LiteLLM timestamp in one form, UTC to the millisecond the database keeps, whichever endpoint gave it
+    (/key/generate answers with microseconds and 'Z', /key/list with milliseconds and '+00:00')."""
+    try:
+        when = parse_time(value)
+    except ValueError:
+        return value
+    if when is None:
+        return None
+    return when.strftime('%Y-%m-%dT%H:%M:%S.') + '%03dZ' % (when.microsecond // 1000)
+
+
 def key_from_api(raw):
     """One /key/list full object or /key/info 'info' -> the shape this collection returns (no plaintext)."""
     return {
@@ -104,17 +116,30 @@ def key_from_api(raw):
         'team_id': raw.get('team_id'),
         'max_budget': raw.get('max_budget'),
         'budget_duration': raw.get('budget_duration'),
-        'budget_reset_at': raw.get('budget_reset_at'),
+        'budget_reset_at': iso_time(raw.get('budget_reset_at')),
         'spend': raw.get('spend') or 0.0,
         'rpm_limit': raw.get('rpm_limit'),
         'tpm_limit': raw.get('tpm_limit'),
         'max_parallel_requests': raw.get('max_parallel_requests'),
         'metadata': dict(raw.get('metadata') or {}),
         'blocked': bool(raw.get('blocked')),
-        'expires': raw.get('expires'),
-        'created_at': raw.get('created_at'),
-        'last_active': raw.get('last_active'),
+        'expires': iso_time(raw.get('expires')),
+        'created_at': iso_time(raw.get('created_at')),
+        'last_active': iso_time(raw.get('last_active')),
     }
+
+
+def with_status(key, now):
+    """The key with its status (active, blocked or expired) and the budget it has left."""
+    expires = parse_time(key['expires'])
+    if key['blocked']:
+        status = 'blocked'
+    elif expires is not None and expires <= now:
+        status = 'expired'
+    else:
+        status = 'active'
+    remaining = None if key['max_budget'] is None else round(key['max_budget'] - key['spend'], 6)
+    return dict(key, status=status, budget_remaining=remaining)
 
 
 class KeyStore(object):

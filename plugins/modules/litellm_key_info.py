@@ -124,19 +124,7 @@ virtual_keys:
 import datetime
 
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMError, LiteLLMModule
-from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_keys import UTC, KeyStore, parse_time
-
-
-def with_status(key, now):
-    expires = parse_time(key['expires'])
-    if key['blocked']:
-        status = 'blocked'
-    elif expires is not None and expires <= now:
-        status = 'expired'
-    else:
-        status = 'active'
-    remaining = None if key['max_budget'] is None else round(key['max_budget'] - key['spend'], 6)
-    return dict(key, status=status, budget_remaining=remaining)
+from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_keys import UTC, KeyStore, with_status
 
 
 def main():

@@ -191,6 +191,11 @@ virtual_keys:
     expires:
       description: Expiry time (ISO 8601), null when the key never expires.
       type: str
+    status:
+      description:
+        - V(active), V(blocked) or V(expired), as M(rhpds.litemaas.litellm_key_info) reports it. Not returned for
+          deleted keys nor for keys predicted in check mode.
+      type: str
     msg:
       description: What went wrong, for V(failed) entries.
       type: str
@@ -211,7 +216,8 @@ import datetime
 
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMError, LiteLLMModule, run_parallel
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_keys import (
-    KEY_OPTIONS, UTC, KeyChange, KeyStore, apply_key_change, hash_key, plan_key, reference_errors, validate_key)
+    KEY_OPTIONS, UTC, KeyChange, KeyStore, apply_key_change, hash_key, plan_key, reference_errors, validate_key,
+    with_status)
 
 DONE = {'create': 'created', 'update': 'updated', 'rotate': 'rotated', 'delete': 'deleted', 'none': 'unchanged'}
 
@@ -239,9 +245,17 @@ def input_errors(p):
     return errors
 
 
-def failure(alias, error, current=None):
-    entry = dict(current or {}, key_alias=alias, action='failed', msg=error.describe())
-    return entry, {'key_alias': alias, 'msg': error.describe(), 'status': error.status}
+def shown_key(key, alias, action, now):
+    """What virtual_keys shows for one key: the key as read (with its status when that is known) and the action."""
+    shown = dict(key or {}, key_alias=alias, action=action)
+    if all(name in shown for name in ('blocked', 'expires', 'max_budget', 'spend')):
+        shown = with_status(shown, now)
+    return shown
+
+
+def failure(alias, error, current, now):
+    shown = dict(shown_key(current, alias, 'failed', now), msg=error.describe())
+    return shown, {'key_alias': alias, 'msg': error.describe(), 'status': error.status}
 
 
 def main():
@@ -284,8 +298,8 @@ def main():
                                    % (alias, len(by_alias[alias])), param='key_alias')
             change = plan_key(spec, current[alias], now, token_taken=tokens.__contains__)
         except LiteLLMError as e:
-            entry, failed = failure(alias, e, current[alias])
-            entries.append(entry)
+            shown, failed = failure(alias, e, current[alias], now)
+            entries.append(shown)
             failures.append(failed)
             continue
         entries.append(None)
@@ -303,12 +317,11 @@ def main():
     writes = [(index, change) for index, change in changes if change.action != 'none']
     for index, change in changes:
         if change.action == 'none':
-            entries[index] = dict(change.current or {'key_alias': change.alias}, action='unchanged')
+            entries[index] = shown_key(change.current, change.alias, 'unchanged', now)
     if module.check_mode:
         for index, change in writes:
-            entries[index] = dict(change.predicted() or {'key_alias': change.alias, 'token': change.current['token'],
-                                                         'key_name': change.current['key_name']},
-                                  key_alias=change.alias, action=DONE[change.action])
+            predicted = change.predicted() or {'token': change.current['token'], 'key_name': change.current['key_name']}
+            entries[index] = shown_key(predicted, change.alias, DONE[change.action], now)
     else:
         deletes = [(index, change) for index, change in writes if change.action == 'delete']
         others = [(index, change) for index, change in writes if change.action != 'delete']
@@ -318,27 +331,27 @@ def main():
         outcomes = run_parallel(jobs, p['parallel'])
         for (index, change), (outcome, error) in zip(others, outcomes):
             if error is not None:
-                entries[index], failed = failure(change.alias, error, change.current)
+                entries[index], failed = failure(change.alias, error, change.current, now)
                 failures.append(failed)
                 continue
             key, value = outcome
-            entries[index] = dict(key or {}, key_alias=change.alias, action=DONE[change.action])
+            entries[index] = shown_key(key, change.alias, DONE[change.action], now)
             if change.action in ('create', 'rotate'):
                 if value is None:
                     error = LiteLLMError('key %s was created but the answer carrying its value was lost; give it '
                                          'regenerate=true to get a new value' % change.alias)
-                    entries[index], failed = failure(change.alias, error, key)
+                    entries[index], failed = failure(change.alias, error, key, now)
                     failures.append(failed)
                 else:
                     api_keys[change.alias] = value
         delete_error = outcomes[-1][1] if deletes else None
         for index, change in deletes:
             if delete_error is not None:
-                entries[index], failed = failure(change.alias, delete_error, change.current)
+                entries[index], failed = failure(change.alias, delete_error, change.current, now)
                 failures.append(failed)
             else:
-                entries[index] = {'key_alias': change.alias, 'token': change.current['token'],
-                                  'key_name': change.current['key_name'], 'action': 'deleted'}
+                entries[index] = shown_key({'token': change.current['token'], 'key_name': change.current['key_name']},
+                                       change.alias, 'deleted', now)
 
     counts = dict((action, 0) for action in ('created', 'updated', 'rotated', 'deleted', 'unchanged', 'failed'))
     for entry in entries:

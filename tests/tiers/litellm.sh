@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Integration tests against the real LiteLLM proxy with a real PostgreSQL (tests/integration/litellm),
+# Integration tests against the real LiteLLM proxy with a real PostgreSQL (tests/integration/litellm), and for
+# the tests that keep key values in a Secret, the test kube-apiserver of tests/harness/k8s;
 # once per LiteLLM version in LITELLM_VERSIONS; the session fixture starts and stops the proxy each time.
 # Then a round trip of the CLI (litellm-local.sh start/env/status/stop; LITELLM_CLI_CHECK=0 skips it).
 # After each step nothing the harness started may still run.
@@ -7,6 +8,8 @@ set -euo pipefail
 : "${REPO:?run through tests/run.sh}"
 cd "$REPO"
 . tests/harness/litellm/tier-setup.sh litellm-tier
+# The key-Secret tests (the user-keys workload) also need the test kube-apiserver (cached after the first build).
+tests/harness/k8s/k8s-local.sh build
 versions=$LITELLM_VERSIONS
 export TMPDIR=$run_tmp
 export LITELLM_LOCAL_STATE=$run_tmp/litellm-local.json  # never touch a developer's own CLI instance

@@ -26,6 +26,9 @@ from kubernetes import client, config
 from kubernetes.dynamic import DynamicClient
 from kubernetes.dynamic.exceptions import NotFoundError
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "harness", "k8s"))
+from local_cluster import local_cluster, prepare  # noqa: E402  pylint: disable=wrong-import-position
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 HARNESS = os.path.join(REPO, "tests", "harness", "k8s")
@@ -133,30 +136,16 @@ class Kube:
 
 def prepare_cluster(kubeconfig):
     """Load the OpenShift CRDs and (re)create the config objects, the Ingress "cluster" among them."""
-    subprocess.run([PYTHON, os.path.join(HARNESS, "prepare_cluster.py"), "--kubeconfig", kubeconfig,
-                    "--apps-domain", APPS_DOMAIN], check=True, timeout=120)
+    prepare(kubeconfig, APPS_DOMAIN, PYTHON)
 
 
 @pytest.fixture(scope="session")
 def cluster(tmp_path_factory):
     """KUBECONFIG of a running test cluster with the OpenShift CRDs and config objects."""
-    reuse = os.environ.get("K8S_TEST_KUBECONFIG")
-    run_dir = None
-    if reuse:
-        kubeconfig = reuse
-    else:
-        run_dir = os.environ.get("K8S_TEST_RUN_DIR") or str(tmp_path_factory.mktemp("k8s-run"))
-        env = dict(os.environ, K8S_RUN_DIR=run_dir)
-        subprocess.run([os.path.join(HARNESS, "k8s-local.sh"), "start"], env=env, check=True, timeout=300)
-        kubeconfig = os.path.join(run_dir, "kubeconfig")
-    try:
-        prepare_cluster(kubeconfig)
+    run_dir = os.environ.get("K8S_TEST_RUN_DIR") or str(tmp_path_factory.mktemp("k8s-run"))
+    with local_cluster(run_dir, APPS_DOMAIN, PYTHON) as kubeconfig:
         config.load_kube_config(config_file=kubeconfig)
         yield kubeconfig
-    finally:
-        if run_dir:
-            subprocess.run([os.path.join(HARNESS, "k8s-local.sh"), "stop"], env=dict(os.environ, K8S_RUN_DIR=run_dir),
-                           check=False, timeout=120)
 
 
 @pytest.fixture(scope="session")

@@ -112,3 +112,14 @@ def api_proxy(litellm_proxy):
 
     with ApiProxy(litellm_proxy.base_url) as proxy:
         yield proxy
+
+
+@pytest.fixture(scope="session")
+def k8s_cluster(tmp_path_factory):
+    """KUBECONFIG of a real kube-apiserver with the OpenShift CRDs (tests/harness/k8s), started for the tests
+    that keep state in the cluster (key Secrets), stopped at the end of the session."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "harness" / "k8s"))
+    from local_cluster import local_cluster
+
+    with local_cluster(str(tmp_path_factory.mktemp("k8s-run")), "apps.example.test") as kubeconfig:
+        yield kubeconfig

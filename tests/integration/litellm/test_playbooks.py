@@ -199,7 +199,8 @@ def test_scenario_without_its_api_key_fails_clearly(by_env):
 def module_examples():
     """Every module's EXAMPLES, in an order where each can run (models before the keys that use them)."""
     tasks = []
-    for name in ('litellm_model', 'litellm_model_info', 'litellm_key', 'litellm_key_info'):
+    for name in ('litellm_model', 'litellm_model_info', 'litellm_models', 'litellm_key', 'litellm_key_info',
+                 'litellm_keys'):
         source = open(os.path.join(REPO, 'plugins', 'modules', name + '.py')).read()
         tasks += yaml.safe_load(source.split("EXAMPLES = r'''", 1)[1].split("'''", 1)[0])
     return tasks
@@ -210,7 +211,7 @@ def test_every_examples_block_runs(tmp_path, litellm_proxy, litellm_api, by_env)
                'azure_east_key': 'azure-example-east-00002', 'azure_west_key': 'azure-example-west-00003',
                'rhoai_token': 'rhoai-example-token-0004'}
     tasks = module_examples()
-    example_models = ('deepseek-chat', 'azure-gpt-4', 'granite-7b')
+    example_models = ('deepseek-chat', 'azure-gpt-4', 'granite-7b', 'granite-3-8b', 'mistral-7b')
     delete_models_named(litellm_api, *example_models)
     text = yaml.safe_dump([{'name': 'Module EXAMPLES', 'hosts': 'localhost', 'connection': 'local',
                             'gather_facts': False, 'vars': secrets,

@@ -1,0 +1,217 @@
+"""The AgnosticD workload ocp4_workload_litemaas_user_keys (and the role litellm_user_keys under it) against the
+real proxy and the real kube-apiserver: 5 users get working keys, re-provisioning hands out the same keys, a key
+deleted by hand is replaced, a stale Secret entry is reported, destroy leaves no key and no Secret; -vvv of every
+run holds no key value and no master key."""
+import base64
+import hashlib
+import json
+import os
+import subprocess
+
+import pytest
+from kubernetes import client, config
+from kubernetes.client.rest import ApiException
+
+from support import COLLECTIONS_DIR, REPO, ansible_env, assert_no_secrets, chat, rows, unique
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PLAYBOOK = os.path.join(HERE, 'playbooks', 'user_keys_workload.yml')
+# The test stand-in of AgnosticD's agnosticd.core collection (records agnosticd_user_info calls).
+AGNOSTICD_STANDIN = os.path.join(REPO, 'tests', 'integration', 'k8s', 'collections')
+
+
+class Workload:
+    def __init__(self, kubeconfig, workdir, variables):
+        self.kubeconfig, self.workdir, self.variables = kubeconfig, workdir, variables
+        self.calls = []
+        self.output = ''
+
+    def run(self, check=False, **overrides):
+        """ansible-playbook -vvv of the workload; returns (rc, changed, the agnosticd_user_info calls)."""
+        info = os.path.join(self.workdir, 'user-info.json')
+        if os.path.exists(info):
+            os.unlink(info)
+        env = ansible_env({'KUBECONFIG': self.kubeconfig, 'AGNOSTICD_USER_INFO_FILE': info,
+                           'ANSIBLE_COLLECTIONS_PATH': COLLECTIONS_DIR + os.pathsep + AGNOSTICD_STANDIN,
+                           'LITELLM_API_BASE': '', 'LITELLM_MASTER_KEY': ''})
+        cmd = [os.path.join(os.path.dirname(env['ANSIBLE_PYTHON_INTERPRETER']), 'ansible-playbook'), PLAYBOOK, '-vvv',
+               '-e', json.dumps(dict(self.variables, **overrides))]
+        if check:
+            cmd.append('--check')
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900, check=False)
+        self.output = proc.stdout + proc.stderr
+        recap = [line for line in self.output.splitlines() if line.startswith('localhost ')]
+        changed = int(recap[-1].split('changed=')[1].split()[0]) if recap else None
+        calls = []
+        if os.path.exists(info):
+            with open(info, encoding='utf-8') as f:
+                calls = [json.loads(line) for line in f]
+        return proc.returncode, changed, calls
+
+
+def per_user(calls):
+    return dict((c['user'], c['data']) for c in calls if c['user'])
+
+
+@pytest.fixture
+def namespace(k8s_cluster, litellm_proxy):
+    """A namespace holding LiteMaaS' litellm-secret (so the workload finds the master key in the cluster)."""
+    config.load_kube_config(config_file=k8s_cluster)
+    core = client.CoreV1Api()
+    name = unique('lk')
+    core.create_namespace({'metadata': {'name': name}})
+    core.create_namespaced_secret(name, {'metadata': {'name': 'litellm-secret'}, 'stringData': {
+        'LITELLM_MASTER_KEY': litellm_proxy.master_key}})
+    yield name
+    core.delete_namespace(name)
+
+
+@pytest.fixture
+def workshop_model(conn, litellm_proxy):
+    from support import run_module
+    name = unique('workshop-model')
+    assert run_module('litellm_model', dict(conn, model_name=name, litellm_params={
+        'model': 'openai/fake-workshop', 'api_base': litellm_proxy.upstream_url, 'api_key': 'sk-upstream-workshop-01'}))['changed']
+    yield name
+    run_module('litellm_model', dict(conn, model_name=name, state='absent'))
+
+
+def user_keys_secret(namespace, guid):
+    try:
+        secret = client.CoreV1Api().read_namespaced_secret('litellm-user-keys-' + guid, namespace)
+    except ApiException as e:
+        if e.status == 404:
+            return None
+        raise
+    return secret.metadata.labels, dict((k, base64.b64decode(v).decode()) for k, v in (secret.data or {}).items())
+
+
+def test_workshop_provision_reprovision_and_destroy(k8s_cluster, tmp_path, namespace, workshop_model, litellm_proxy,
+                                                     litellm_api, litellm_db):
+    guid = unique('g').replace('-', '')
+    workload = Workload(k8s_cluster, str(tmp_path), {
+        'ACTION': 'provision', 'guid': guid, 'num_users': 5, 'catalog_item': 'test-workshop',
+        'ocp4_workload_litemaas_user_keys_models': [workshop_model],
+        'ocp4_workload_litemaas_user_keys_max_budget': 5, 'ocp4_workload_litemaas_user_keys_duration': '2d',
+        'ocp4_workload_litemaas_user_keys_litellm_url': litellm_proxy.base_url,
+        'ocp4_workload_litemaas_user_keys_namespace': namespace,
+        'ocp4_workload_litemaas_user_keys_admin_key': True,
+        'ansible_python_interpreter': ansible_env()['ANSIBLE_PYTHON_INTERPRETER']})
+    prefix = guid + '-'
+
+    def db_keys():
+        return dict((r['key_alias'], r) for r in rows(
+            litellm_db, 'SELECT key_alias, token, models, max_budget, expires, created_at, metadata '
+                        'FROM "LiteLLM_VerificationToken" WHERE key_alias LIKE %s', prefix + '%'))
+
+    # Check mode writes nothing, in LiteLLM or in the cluster.
+    rc, changed, calls = workload.run(check=True)
+    assert rc == 0, workload.output[-3000:]
+    assert db_keys() == {} and user_keys_secret(namespace, guid) is None
+
+    rc, changed, calls = workload.run()
+    assert rc == 0 and changed >= 2, workload.output[-3000:]
+    users = per_user(calls)
+    assert sorted(users) == ['user%d' % n for n in range(1, 6)]
+    stored = db_keys()
+    assert sorted(stored) == sorted([prefix + 'user%d' % n for n in range(1, 6)] + [prefix + 'admin'])
+    labels, secret = user_keys_secret(namespace, guid)
+    assert labels['litemaas.rhpds.io/fleet'] == guid and labels['app.kubernetes.io/managed-by'] == 'rhpds.litemaas'
+    assert sorted(secret) == sorted(stored)
+    for user, data in users.items():
+        alias = prefix + user
+        assert data['litellm_key_alias'] == alias and data['litellm_virtual_key'] == secret[alias]
+        assert hashlib.sha256(data['litellm_virtual_key'].encode()).hexdigest() == stored[alias]['token']
+        assert data['litellm_api_base_url'] == litellm_proxy.base_url + '/v1'
+        assert data['litellm_available_models'] == [workshop_model] and data['litellm_key_expires']
+        assert chat(litellm_api, data['litellm_virtual_key'], workshop_model).status_code == 200
+        assert stored[alias]['models'] == [workshop_model] and stored[alias]['max_budget'] == 5
+        assert stored[alias]['metadata']['guid'] == guid and stored[alias]['metadata']['user'] == user
+        assert abs((stored[alias]['expires'] - stored[alias]['created_at']).total_seconds() - 2 * 86400) < 120
+    order = [c for c in calls if not c['user']][0]
+    assert order['data']['litellm_admin_virtual_key'] == secret[prefix + 'admin']
+    assert order['data']['litellm_user_count'] == 5 and 'litellm_virtual_key' not in order['data']
+    values = list(secret.values())
+    assert_no_secrets(workload.output, values + [litellm_proxy.master_key])
+
+    # Re-provisioning rotates nothing: same values, changed=0.
+    rc, changed, calls = workload.run()
+    assert rc == 0 and changed == 0, workload.output[-3000:]
+    assert per_user(calls) == users
+    assert db_keys() == stored
+    assert_no_secrets(workload.output, values + [litellm_proxy.master_key])
+
+    # A key deleted by hand is created again and its Secret entry replaced; the others stay as they were.
+    gone = prefix + 'user2'
+    assert litellm_api.post('/key/delete', json={'key_aliases': [gone]}).status_code == 200
+    rc, changed, calls = workload.run()
+    assert rc == 0 and changed >= 2, workload.output[-3000:]
+    again = per_user(calls)
+    assert again['user2']['litellm_virtual_key'] != users['user2']['litellm_virtual_key']
+    assert dict((u, d) for u, d in again.items() if u != 'user2') == dict((u, d) for u, d in users.items() if u != 'user2')
+    assert user_keys_secret(namespace, guid)[1][gone] == again['user2']['litellm_virtual_key']
+    assert chat(litellm_api, again['user2']['litellm_virtual_key'], workshop_model).status_code == 200
+    assert chat(litellm_api, users['user2']['litellm_virtual_key'], workshop_model).status_code == 401
+
+    # A Secret entry that no longer authenticates is reported, and that user gets no key rather than a dead one.
+    stale = prefix + 'user3'
+    client.CoreV1Api().patch_namespaced_secret('litellm-user-keys-' + guid, namespace, {'stringData': {stale: 'sk-stale-value-0000000000'}})
+    rc, changed, calls = workload.run()
+    assert rc == 0 and changed == 0, workload.output[-3000:]
+    assert "%s: the stored value is no longer this key's value" % stale in workload.output
+    assert per_user(calls)['user3']['litellm_virtual_key'] == ''
+    rc, changed, calls = workload.run(ocp4_workload_litemaas_user_keys_rotate_unusable=True)
+    assert rc == 0 and changed >= 2
+    repaired = per_user(calls)['user3']['litellm_virtual_key']
+    assert repaired and chat(litellm_api, repaired, workshop_model).status_code == 200
+    assert user_keys_secret(namespace, guid)[1][stale] == repaired
+
+    # Destroy deletes exactly this order's keys and the Secret.
+    other = unique('other-order')
+    assert litellm_api.post('/key/generate', json={'key_alias': other}).status_code == 200
+    rc, changed, calls = workload.run(ACTION='destroy')
+    assert rc == 0 and changed >= 1, workload.output[-3000:]
+    assert db_keys() == {} and user_keys_secret(namespace, guid) is None
+    assert rows(litellm_db, 'SELECT 1 FROM "LiteLLM_VerificationToken" WHERE key_alias = %s', other)
+    assert_no_secrets(workload.output, values + [litellm_proxy.master_key])
+    rc, changed, calls = workload.run(ACTION='destroy')
+    assert rc == 0 and changed == 0
+    litellm_api.post('/key/delete', json={'key_aliases': [other]})
+
+
+def test_single_user_order_gets_a_readable_message(k8s_cluster, tmp_path, namespace, workshop_model, litellm_proxy,
+                                                    litellm_api):
+    guid = unique('s').replace('-', '')
+    workload = Workload(k8s_cluster, str(tmp_path), {
+        'ACTION': 'provision', 'guid': guid, 'ocp4_workload_litemaas_user_keys_models': [workshop_model],
+        'ocp4_workload_litemaas_user_keys_litellm_url': litellm_proxy.base_url,
+        'ocp4_workload_litemaas_user_keys_litellm_master_key': litellm_proxy.master_key,
+        'ocp4_workload_litemaas_user_keys_namespace': namespace, 'agnosticd_user_info': {'runtime': 48},
+        'ansible_python_interpreter': ansible_env()['ANSIBLE_PYTHON_INTERPRETER']})
+    rc, changed, calls = workload.run()
+    assert rc == 0, workload.output[-3000:]
+    assert [c['user'] for c in calls] == [None]
+    data, msg = calls[0]['data'], calls[0]['msg']
+    assert data['litellm_key_alias'] == guid + '-user1' and data['litellm_key_duration'] == '48h'
+    assert 'LiteLLM virtual key: ' + data['litellm_virtual_key'] in msg
+    assert 'LiteLLM API base URL: %s/v1' % litellm_proxy.base_url in msg
+    assert chat(litellm_api, data['litellm_virtual_key'], workshop_model).status_code == 200
+    assert_no_secrets(workload.output, [data['litellm_virtual_key'], litellm_proxy.master_key])
+    rc, changed, calls = workload.run(ACTION='destroy')
+    assert rc == 0
+
+
+def test_bad_order_fails_before_anything_is_written(k8s_cluster, tmp_path, namespace, litellm_proxy, litellm_db):
+    workload = Workload(k8s_cluster, str(tmp_path), {
+        'ACTION': 'provision', 'guid': 'Not_A_Guid', 'ocp4_workload_litemaas_user_keys_models': ['x'],
+        'ocp4_workload_litemaas_user_keys_litellm_url': litellm_proxy.base_url,
+        'ocp4_workload_litemaas_user_keys_namespace': namespace,
+        'ansible_python_interpreter': ansible_env()['ANSIBLE_PYTHON_INTERPRETER']})
+    before = rows(litellm_db, 'SELECT count(*) AS n FROM "LiteLLM_VerificationToken"')
+    rc, dummy, dummy = workload.run()
+    assert rc != 0 and "needs the order's guid" in workload.output
+    rc, dummy, dummy = workload.run(guid='okguid', ocp4_workload_litemaas_user_keys_models=['no-such-model-anywhere'])
+    assert rc != 0 and 'models: no-such-model-anywhere not on this proxy' in workload.output
+    rc, dummy, dummy = workload.run(guid='okguid', ocp4_workload_litemaas_user_keys_alias_format='{user}-{guid}')
+    assert rc != 0 and 'must contain {guid} and then {user}' in workload.output
+    assert rows(litellm_db, 'SELECT count(*) AS n FROM "LiteLLM_VerificationToken"') == before
