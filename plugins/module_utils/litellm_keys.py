@@ -145,13 +145,14 @@ def with_status(key, now):
 class KeyStore(object):
     """Reads and writes of virtual keys through one LiteLLMClient."""
 
-    def __init__(self, client):
+    def __init__(self, client, workers=1):
         self.client = client
+        self.workers = workers
 
     def list(self, key_alias=None, user_id=None, team_id=None, token=None):
         query = {'return_full_object': True, 'key_alias': key_alias, 'user_id': user_id, 'team_id': team_id,
                  'key_hash': token}
-        return [key_from_api(k) for k in self.client.paginate('/key/list', 'keys', query)
+        return [key_from_api(k) for k in self.client.paginate('/key/list', 'keys', query, workers=self.workers)
                 if isinstance(k, dict)]
 
     def find(self, key_alias):

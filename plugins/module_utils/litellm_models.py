@@ -344,7 +344,7 @@ def plan_model(spec, desired, current, digests, update_secrets):
                            digests=digests, update_secrets=update_secrets)
     patch, before, after = plan_update(desired, current, digests, update_secrets)
     if patch is None:
-        return ModelChange('none', current['model_id'], current, predicted=current)
+        return ModelChange('none', current['model_id'], current, predicted=current, desired=desired)
     predicted = dict(current, model_name=desired['model_name'],
                      litellm_params=dict(current['litellm_params'], **desired['litellm_params']),
                      model_info=dict(current['model_info'], **desired['model_info']))

@@ -14,8 +14,8 @@ description:
   - Creates, updates, rotates and deletes many virtual keys at once, for example one key per workshop
     attendee. Each entry of O(keys) takes the options of M(rhpds.litemaas.litellm_key) and is compared
     exactly as that module compares one key; only what differs is written.
-  - Reads every key with one paged list (100 keys per request), never one request per key, and writes at most
-    O(parallel) changes at a time. Keys are deleted 100 per request.
+  - Reads every key with one paged list (100 keys per request, O(parallel) pages at a time), never one request
+    per key, and writes at most O(parallel) changes at a time. Keys are deleted 100 per request.
   - With O(purge=true), keys whose alias starts with O(purge_selector.key_alias_prefix) and that O(keys)
     does not list are deleted. Nothing else on the proxy is ever touched.
   - The value of each key created or rotated by this task is returned once, in RV(api_keys). LiteLLM cannot
@@ -103,7 +103,7 @@ options:
         type: str
         required: true
   parallel:
-    description: How many writes are sent at a time (1 sends them one after the other).
+    description: How many requests are sent at a time (1 sends them one after the other).
     type: int
     default: 4
   validate_models:
@@ -273,7 +273,7 @@ def main():
     errors = input_errors(p)
     if errors:
         module.fail_json(msg='; '.join(errors), errors=errors)
-    store = KeyStore(module.client)
+    store = KeyStore(module.client, workers=p['parallel'])
     now = datetime.datetime.now(UTC)
     try:
         listed = store.list()

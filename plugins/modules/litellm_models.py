@@ -205,7 +205,8 @@ models:
     - One entry per deployment of O(models), in their order, then one per deployment deleted by O(purge).
     - Each holds the deployment as the proxy shows it after the task (predicted in check mode), with the
       fields M(rhpds.litemaas.litellm_model) returns in RV(rhpds.litemaas.litellm_model#module:model), plus
-      RV(models[].action). Write-only parameters are never returned.
+      RV(models[].action). Its C(model_info) holds only the keys the entry sets, C(id), C(db_model) and the tag,
+      not the cost-map data LiteLLM adds on read. Write-only parameters are never returned.
   returned: always
   type: list
   elements: dict
@@ -264,6 +265,16 @@ def input_errors(p, tag):
     if p['parallel'] < 1:
         errors.append('parallel must be at least 1, got %d' % p['parallel'])
     return errors, desired
+
+
+def shown_model(deployment, change, action):
+    """What models shows for one deployment: as read (or predicted), with only the model_info keys the entry
+    manages (LiteLLM adds its whole cost-map entry on read), and the action."""
+    shown = dict(deployment or {'model_id': change.model_id}, action=action)
+    if 'model_info' in shown:
+        managed = set((change.desired or {}).get('model_info') or ()) | set(['id', 'db_model', TAG_KEY])
+        shown['model_info'] = dict((k, v) for k, v in shown['model_info'].items() if k in managed)
+    return shown
 
 
 def failure(change_or_spec, error, current=None):
@@ -333,11 +344,11 @@ def main():
     writes = [(index, change) for index, change in changes if change.action != 'none']
     for index, change in changes:
         if change.action == 'none':
-            entries[index] = dict(change.predicted or {'model_id': change.model_id}, action='unchanged')
+            entries[index] = shown_model(change.predicted, change, 'unchanged')
     if module.check_mode:
         for index, change in writes:
-            shown = change.predicted or {'model_id': change.model_id, 'model_name': change.current['model_name']}
-            entries[index] = dict(shown, action=DONE[change.action])
+            predicted = change.predicted or {'model_id': change.model_id, 'model_name': change.current['model_name']}
+            entries[index] = shown_model(predicted, change, DONE[change.action])
     elif writes:
         outcomes = run_parallel([lambda change=change: apply_model_change(store, change) for index, change in writes],
                                 p['parallel'])
@@ -359,7 +370,7 @@ def main():
                 entries[index] = {'model_id': change.model_id, 'model_name': change.current['model_name'],
                                   'action': 'deleted'}
             else:
-                entries[index] = dict(seen[change.model_id], action=DONE[change.action])
+                entries[index] = shown_model(seen[change.model_id], change, DONE[change.action])
 
     counts = dict((action, 0) for action in ('created', 'updated', 'deleted', 'unchanged', 'failed'))
     for entry in entries:

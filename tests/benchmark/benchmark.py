@@ -1,16 +1,23 @@
-"""Speed of the LiteLLM modules against the real proxy: wall time per task and API calls per task.
+"""Workshop-scale benchmark: M models + K keys (default 100 + 500) through the bulk modules, side by side in the
+same run with what a user would otherwise pick: the single-item modules in an Ansible loop, and
+litellm-as-code 0.5.0 (PyPI, in its own venv), stock and with two patches for OSS proxies.
 
-Prints numbers; asserts nothing. Starts a proxy with the test harness (or reuses the one named by
-LITELLM_API_BASE / LITELLM_MASTER_KEY / LITELLM_TEST_DATABASE_URL / LITELLM_TEST_UPSTREAM).
+Four phases per tool, each one ansible-playbook (or litellm-as-code) run of the whole declaration:
+first apply, no-op rerun, 10 keys changed, purge of 50 keys. For each: wall time, and the requests per endpoint
+as counted by a loopback proxy in front of LiteLLM (tests/harness/litellm/api_proxy.py) - not by the code under
+test. After each phase the proxy's state is read straight from LiteLLM's database and checked.
 
-    tests/benchmark/run.sh [--keys 200]
+    tests/benchmark/run.sh [--models 100] [--keys 500] [--parallel 4] [--tools bulk,loop,lac,lac-patched]
 
-API calls are counted from the proxy's own access log, so they include nothing the module does not send.
+Prints numbers, asserts nothing. Starts a proxy with the test harness (LITELLM_VERSION selects it), or reuses
+the one named by LITELLM_API_BASE / LITELLM_MASTER_KEY / LITELLM_TEST_DATABASE_URL / LITELLM_TEST_UPSTREAM.
 """
 import argparse
+import json
 import os
-import re
+import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -20,82 +27,213 @@ sys.path[:0] = [os.path.join(TESTS, 'harness'), os.path.join(TESTS, 'harness', '
 
 from collection_path import make_importable  # noqa: E402
 make_importable()
-from harness import proxy_from_env  # noqa: E402
-from support import run_module, unique  # noqa: E402
+from api_proxy import ApiProxy  # noqa: E402  pylint: disable=wrong-import-position
+from harness import proxy_from_env  # noqa: E402  pylint: disable=wrong-import-position
+from support import ansible_env, unique  # noqa: E402  pylint: disable=wrong-import-position
 
-ACCESS_LINE = re.compile(r'"(GET|POST|PATCH|DELETE) (/[^ ?"]*)')
+CONNECTION = '''
+  module_defaults:
+    group/rhpds.litemaas.litellm:
+      api_url: "{{ url }}"
+      master_key: "{{ master_key }}"
+'''
+BULK_PLAYBOOK = '''
+- name: Workshop through the bulk modules
+  hosts: localhost
+  connection: local
+  gather_facts: false
+''' + CONNECTION + '''
+  tasks:
+    - name: Models
+      rhpds.litemaas.litellm_models:
+        models: "{{ models }}"
+        purge: true
+        purge_selector: {tag: "{{ tag }}"}
+        parallel: "{{ parallel }}"
+    - name: Keys
+      rhpds.litemaas.litellm_keys:
+        keys: "{{ keys }}"
+        purge: true
+        purge_selector: {key_alias_prefix: "{{ prefix }}"}
+        parallel: "{{ parallel }}"
+      no_log: true
+'''
+LOOP_PLAYBOOK = '''
+- name: Workshop through the single-item modules in a loop
+  hosts: localhost
+  connection: local
+  gather_facts: false
+''' + CONNECTION + '''
+  tasks:
+    - name: Models
+      rhpds.litemaas.litellm_model:
+        model_name: "{{ item.model_name }}"
+        litellm_params: "{{ item.litellm_params }}"
+        model_info: "{{ item.model_info }}"
+      loop: "{{ models }}"
+      loop_control: {label: "{{ item.model_name }}"}
+    - name: Keys
+      rhpds.litemaas.litellm_key:
+        key_alias: "{{ item.key_alias }}"
+        user_id: "{{ item.user_id }}"
+        models: "{{ item.models }}"
+        max_budget: "{{ item.max_budget }}"
+        duration: "{{ item.duration }}"
+      loop: "{{ keys }}"
+      loop_control: {label: "{{ item.key_alias }}"}
+      no_log: true
+    - name: Keys no longer wanted
+      rhpds.litemaas.litellm_key:
+        key_alias: "{{ item }}"
+        state: absent
+      loop: "{{ removed }}"
+'''
 
 
-class AccessLog(object):
-    def __init__(self, path):
-        self.path = path
-        self.offset = os.path.getsize(path) if path and os.path.exists(path) else 0
+def declaration(prefix, n_models, n_keys, upstream):
+    models = [{'model_name': '%sm%03d' % (prefix, n),
+               'litellm_params': {'model': 'openai/fake-%03d' % n, 'api_base': upstream,
+                                  'api_key': 'sk-bench-upstream-%04d' % n},
+               'model_info': {'mode': 'chat'}} for n in range(n_models)]
+    keys = [{'key_alias': '%suser%d' % (prefix, n), 'user_id': '%suser%d' % (prefix, n),
+             'models': [models[n % n_models]['model_name']], 'max_budget': 10, 'duration': '30d'}
+            for n in range(1, n_keys + 1)]
+    changed = [dict(k, max_budget=20) if n < 10 else k for n, k in enumerate(keys)]
+    return [  # (phase, models, keys, aliases to remove, keys expected afterwards)
+        ('first apply', models, keys, [], keys),
+        ('no-op rerun', models, keys, [], keys),
+        ('10 keys changed', models, changed, [], changed),
+        ('purge of 50 keys', models, changed[:-50], [k['key_alias'] for k in changed[-50:]], changed[:-50]),
+    ]
 
-    def calls(self):
-        """API calls logged since the last call of this method."""
-        if not self.path:
-            return None
-        with open(self.path, errors='replace') as f:
-            f.seek(self.offset)
-            text = f.read()
-            self.offset = f.tell()
-        return len([m for m in ACCESS_LINE.findall(text) if not m[1].startswith('/health')])
+
+class Tool:
+    def __init__(self, name, label, workdir, proxy_url, master_key, parallel):
+        self.name, self.label, self.workdir = name, label, workdir
+        self.url, self.master_key, self.parallel = proxy_url, master_key, parallel
+
+    def run(self, prefix, models, keys, removed):
+        """Apply the declaration; returns (succeeded, last lines of its output)."""
+        if self.name in ('bulk', 'loop'):
+            playbook = os.path.join(self.workdir, self.name + '.yml')
+            with open(playbook, 'w', encoding='utf-8') as f:
+                f.write(BULK_PLAYBOOK if self.name == 'bulk' else LOOP_PLAYBOOK)
+            variables = os.path.join(self.workdir, 'vars.json')
+            with open(variables, 'w', encoding='utf-8') as f:
+                json.dump({'url': self.url, 'master_key': self.master_key, 'models': models, 'keys': keys,
+                           'removed': removed, 'tag': 'bench-' + prefix.rstrip('-'), 'prefix': prefix,
+                           'parallel': self.parallel}, f)
+            cmd = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), playbook, '-e', '@' + variables]
+            env = ansible_env()
+        else:
+            import yaml
+            spec = os.path.join(self.workdir, 'spec.yml')
+            with open(spec, 'w', encoding='utf-8') as f:
+                yaml.safe_dump({'models': models, 'virtual_keys': keys}, f)
+            cmd = [os.environ['LITELLM_AS_CODE_PYTHON'], os.path.join(HERE, 'litellm_as_code_run.py')]
+            cmd += (['--patched'] if self.name == 'lac-patched' else []) + [spec, '--base-url', self.url,
+                                                                            '--api-key', self.master_key]
+            env = dict(os.environ)
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=7200, check=False)
+        output = (proc.stdout + proc.stderr).strip().splitlines()
+        errors = [line for line in output if 'error' in line.lower() or 'fatal' in line.lower()]
+        return proc.returncode == 0, (errors or output[-3:] or [''])[-1][:160]
 
 
-def measure(label, runs, fn, log):
-    log.calls()
-    started = time.monotonic()
-    for n in range(runs):
-        result = fn(n)
-        assert not result.get('failed'), result
-    seconds = time.monotonic() - started
-    calls = log.calls()
-    per_call = ('%5.1f' % (calls / runs)) if calls is not None else '    ?'
-    line = '%-48s %4d tasks %8.2f s %7.0f ms/task %s API calls/task'
-    print(line % (label, runs, seconds, 1000 * seconds / runs, per_call))
+class Database:
+    """LiteLLM's own database: the state after each phase, read without any of the tools."""
+
+    def __init__(self, url):
+        import psycopg
+        self.conn = psycopg.connect(url, autocommit=True)
+
+    def state(self, prefix):
+        with self.conn.cursor() as cur:
+            cur.execute('SELECT key_alias, max_budget FROM "LiteLLM_VerificationToken" WHERE key_alias LIKE %s',
+                        (prefix + '%',))
+            keys = dict(cur.fetchall())
+            cur.execute('SELECT count(*) FROM "LiteLLM_ProxyModelTable" WHERE model_name LIKE %s', (prefix + '%',))
+            models = cur.fetchone()[0]
+        return models, keys
+
+    def check(self, prefix, models, keys):
+        n_models, stored = self.state(prefix)
+        wanted = dict((k['key_alias'], float(k['max_budget'])) for k in keys)
+        problems = []
+        if n_models != len(models):
+            problems.append('%d models, not %d' % (n_models, len(models)))
+        if stored != wanted:
+            problems.append('%d keys (%d wrong or missing, %d extra)' % (
+                len(stored), sum(1 for a, b in wanted.items() if stored.get(a) != b), len(set(stored) - set(wanted))))
+        return '; '.join(problems) or 'ok'
+
+    def clear(self, api, prefix):
+        """Remove what a tool left, straight through the API (not counted)."""
+        import requests
+        headers = {'Authorization': 'Bearer ' + api[1]}
+        aliases = list(self.state(prefix)[1])
+        for start in range(0, len(aliases), 100):
+            requests.post(api[0] + '/key/delete', json={'key_aliases': aliases[start:start + 100]}, headers=headers,
+                          timeout=120)
+        with self.conn.cursor() as cur:
+            cur.execute('SELECT model_id FROM "LiteLLM_ProxyModelTable" WHERE model_name LIKE %s', (prefix + '%',))
+            for (model_id,) in cur.fetchall():
+                requests.post(api[0] + '/model/delete', json={'id': model_id}, headers=headers, timeout=120)
+
+
+def endpoints(counts):
+    return ', '.join('%s %d' % (name, n) for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n', 1)[0])
-    parser.add_argument('--keys', type=int, default=100, help='keys in the fleet (default 100)')
-    parser.add_argument('--models', type=int, default=20, help='model deployments (default 20)')
+    parser.add_argument('--models', type=int, default=100)
+    parser.add_argument('--keys', type=int, default=500)
+    parser.add_argument('--parallel', type=int, default=4, help='parallel writes of the bulk modules (default 4)')
+    parser.add_argument('--tools', default='bulk,loop,lac,lac-patched',
+                        help='comma list of bulk, loop, lac, lac-patched (default: all)')
+    parser.add_argument('--json', help='also write the results to this file')
     args = parser.parse_args()
+    labels = {'bulk': 'rhpds.litemaas bulk modules (parallel %d)' % args.parallel,
+              'loop': 'single-item modules in a loop',
+              'lac': 'litellm-as-code 0.5.0 stock', 'lac-patched': 'litellm-as-code 0.5.0 patched'}
+    tools = [t for t in args.tools.split(',') if t]
 
     proxy = proxy_from_env(os.environ).start()
+    results = []
     try:
-        conn = {'api_url': proxy.base_url, 'master_key': proxy.master_key}
-        log = AccessLog(str(proxy.log_path) if proxy.log_path else None)
-        print('LiteLLM %s at %s' % (proxy.version, proxy.base_url))
-        prefix = unique('bench')
-        models = ['%s-model-%03d' % (prefix, n) for n in range(args.models)]
-
-        def model(n, rpm=10):
-            return run_module('litellm_model', dict(conn, model_name=models[n], litellm_params={
-                'model': 'openai/fake', 'api_key': 'sk-bench-upstream-000', 'api_base': proxy.upstream_url, 'rpm': rpm}))
-
-        measure('litellm_model create', args.models, model, log)
-        measure('litellm_model unchanged (rerun)', args.models, model, log)
-        measure('litellm_model update (rpm)', args.models, lambda n: model(n, rpm=20), log)
-        measure('litellm_model_info (all models)', 5, lambda n: run_module('litellm_model_info', conn), log)
-
-        user = prefix + '@example.com'
-        aliases = ['%s-key-%04d' % (prefix, n) for n in range(args.keys)]
-
-        def key(n, budget=10):
-            return run_module('litellm_key', dict(conn, key_alias=aliases[n], user_id=user, models=[models[0]],
-                                                  max_budget=budget, duration='30d'))
-
-        measure('litellm_key create', args.keys, key, log)
-        measure('litellm_key unchanged (rerun)', args.keys, key, log)
-        measure('litellm_key update (max_budget)', args.keys, lambda n: key(n, budget=20), log)
-        measure('litellm_key_info (user with %d keys)' % args.keys, 5,
-                lambda n: run_module('litellm_key_info', dict(conn, user_id=user)), log)
-        measure('litellm_key absent', args.keys,
-                lambda n: run_module('litellm_key', dict(conn, key_alias=aliases[n], state='absent')), log)
-        measure('litellm_model absent', args.models,
-                lambda n: run_module('litellm_model', dict(conn, model_name=models[n], state='absent')), log)
+        db = Database(proxy.database_url)
+        print('LiteLLM %s at %s; %d models + %d keys; %d cores' % (proxy.version, proxy.base_url, args.models,
+                                                                  args.keys, os.cpu_count()), flush=True)
+        with ApiProxy(proxy.base_url) as counter, tempfile.TemporaryDirectory() as workdir:
+            for name in tools:
+                tool = Tool(name, labels[name], workdir, counter.url, proxy.master_key, args.parallel)
+                prefix = unique('b' + name.replace('-', '')) + '-'
+                for phase, models, keys, removed, expected in declaration(prefix, args.models, args.keys,
+                                                                           proxy.upstream_url):
+                    counter.reset()
+                    started = time.monotonic()
+                    succeeded, last_line = tool.run(prefix, models, keys, removed)
+                    seconds = time.monotonic() - started
+                    counts = counter.counts()
+                    state = db.check(prefix, models, expected)
+                    row = {'phase': phase, 'tool': tool.label, 'seconds': round(seconds, 1), 'counts': counts,
+                           'requests': sum(counts.values()), 'writes': sum(n for e, n in counts.items() if not e.startswith('GET ')),
+                           'succeeded': succeeded, 'state': state, 'error': None if succeeded else last_line}
+                    results.append(row)
+                    print('%-17s %-42s %7.1f s %6d requests %6d writes  %s%s' % (
+                        phase, tool.label, seconds, row['requests'], row['writes'], state,
+                        '' if succeeded else '  FAILED: ' + last_line), flush=True)
+                db.clear((proxy.base_url, proxy.master_key), prefix)
     finally:
         proxy.stop()
+
+    print('\nRequests per endpoint (counted by the loopback proxy):')
+    for row in results:
+        print('  %-17s %-42s %s' % (row['phase'], row['tool'], endpoints(row['counts']) or '-'))
+    if args.json:
+        with open(args.json, 'w', encoding='utf-8') as f:
+            json.dump({'litellm': proxy.version, 'models': args.models, 'keys': args.keys, 'results': results}, f, indent=1)
 
 
 if __name__ == '__main__':

@@ -91,3 +91,11 @@ def test_env_fallbacks(litellm_proxy):
     result = run_module('litellm_model_info', {}, env=env)
     assert not result['failed'], result
     assert result['invocation']['module_args']['master_key'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+
+
+def test_unreadable_ca_path_names_the_field(conn, tmp_path):
+    bad = tmp_path / 'not-a-ca.pem'
+    bad.write_text('not a certificate')
+    for path in (str(bad), str(tmp_path / 'missing.pem')):
+        result = run_module('litellm_key_info', dict(conn, ca_path=path))
+        assert result['failed'] and result['field'] == 'ca_path' and result['msg'].startswith('ca_path '), result
