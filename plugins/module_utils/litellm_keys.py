@@ -272,7 +272,7 @@ def reference_errors(store, entries, validate_models):
     errors = []
     added = [(prefix, set(spec['models'] or []) - set(current['models'] if current else []))
              for prefix, spec, current in entries if spec['state'] == 'present']
-    if validate_models and any(models for _, models in added):
+    if validate_models and any(models for prefix, models in added):
         known = store.known_model_names()
         for prefix, models in added:
             unknown = sorted(models - known)

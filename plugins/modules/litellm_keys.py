@@ -314,6 +314,7 @@ def main():
                     'key_alias': key['key_alias'], 'key_name': key['key_name']})))
 
     api_keys = {}
+    landed_without_value = False
     writes = [(index, change) for index, change in changes if change.action != 'none']
     for index, change in changes:
         if change.action == 'none':
@@ -342,6 +343,7 @@ def main():
                                          'regenerate=true to get a new value' % change.alias)
                     entries[index], failed = failure(change.alias, error, key, now)
                     failures.append(failed)
+                    landed_without_value = True
                 else:
                     api_keys[change.alias] = value
         delete_error = outcomes[-1][1] if deletes else None
@@ -350,15 +352,15 @@ def main():
                 entries[index], failed = failure(change.alias, delete_error, change.current, now)
                 failures.append(failed)
             else:
-                entries[index] = shown_key({'token': change.current['token'], 'key_name': change.current['key_name']},
-                                       change.alias, 'deleted', now)
+                gone = {'token': change.current['token'], 'key_name': change.current['key_name']}
+                entries[index] = shown_key(gone, change.alias, 'deleted', now)
 
     counts = dict((action, 0) for action in ('created', 'updated', 'rotated', 'deleted', 'unchanged', 'failed'))
     for entry in entries:
         counts[entry['action']] += 1
     diff = [dict(change.diff, before_header='key %s' % change.alias, after_header='key %s' % change.alias)
             for index, change in writes if entries[index]['action'] != 'failed']
-    result = dict(changed=bool(diff), virtual_keys=entries, api_keys=api_keys, counts=counts, diff=diff)
+    result = dict(changed=bool(diff) or landed_without_value, virtual_keys=entries, api_keys=api_keys, counts=counts, diff=diff)
     if failures:
         module.fail_json(msg='%d of %d keys failed: %s' % (len(failures), len(entries), '; '.join(
             '%s: %s' % (f['key_alias'], f['msg']) for f in failures)), failures=failures, **result)

@@ -90,6 +90,33 @@ LOOP_PLAYBOOK = '''
 '''
 
 
+EMPTY_PLAYBOOK = '''
+- name: Nothing but one task
+  hosts: localhost
+  connection: local
+  gather_facts: false
+  tasks:
+    - name: One task
+      ansible.builtin.debug:
+        msg: nothing
+'''
+
+
+def playbook_floor(workdir):
+    """Wall time of ansible-playbook running one no-op task here (the median of three): its own start-up cost,
+    which every ansible-playbook phase below includes."""
+    playbook = os.path.join(workdir, 'empty.yml')
+    with open(playbook, 'w', encoding='utf-8') as f:
+        f.write(EMPTY_PLAYBOOK)
+    times = []
+    for dummy in range(3):
+        started = time.monotonic()
+        subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), playbook], env=ansible_env(),
+                       capture_output=True, timeout=300, check=True)
+        times.append(time.monotonic() - started)
+    return sorted(times)[1]
+
+
 def declaration(prefix, n_models, n_keys, upstream):
     models = [{'model_name': '%sm%03d' % (prefix, n),
                'litellm_params': {'model': 'openai/fake-%03d' % n, 'api_base': upstream,
@@ -181,15 +208,69 @@ class Database:
                 requests.post(api[0] + '/model/delete', json={'id': model_id}, headers=headers, timeout=120)
 
 
+def proxy_capacity(base_url, master_key, upstream, prefix, models=20, keys=100):
+    """How fast LiteLLM itself takes writes, without any of the tools: plain HTTP with one keep-alive connection per
+    thread, one at a time and four at a time. Returns {(endpoint, concurrency): writes per second}."""
+    import requests
+    from concurrent.futures import ThreadPoolExecutor
+
+    def send(path, bodies, workers):
+        sessions = {}
+
+        def one(body):
+            import threading
+            session = sessions.setdefault(threading.get_ident(), requests.Session())
+            r = session.post(base_url + path, json=body, headers={'Authorization': 'Bearer ' + master_key}, timeout=120)
+            r.raise_for_status()
+        started = time.monotonic()
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(one, bodies))
+        return len(bodies) / (time.monotonic() - started)
+
+    rates = {}
+    for workers in (1, 4):
+        tag = '%sc%d-' % (prefix, workers)
+        rates[('POST /model/new', workers)] = send('/model/new', [
+            {'model_name': '%sm%d' % (tag, n), 'model_info': {'id': '%sm%d' % (tag, n)},
+             'litellm_params': {'model': 'openai/fake', 'api_base': upstream, 'api_key': 'sk-capacity-0001'}}
+            for n in range(models)], workers)
+        rates[('POST /key/generate', workers)] = send('/key/generate', [
+            {'key_alias': '%suser%d' % (tag, n), 'max_budget': 10, 'duration': '30d'} for n in range(keys)], workers)
+    return rates
+
+
 def endpoints(counts):
     return ', '.join('%s %d' % (name, n) for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def measure(name, label, proxy, workdir, args, results):
+    """The four phases of one tool against one proxy, each counted by a fresh loopback proxy in front of it."""
+    db = Database(proxy.database_url)
+    prefix = unique('b' + name.replace('-', '')) + '-'
+    with ApiProxy(proxy.base_url) as counter:
+        tool = Tool(name, label, workdir, counter.url, proxy.master_key, args.parallel)
+        for phase, models, keys, removed, expected in declaration(prefix, args.models, args.keys, proxy.upstream_url):
+            counter.reset()
+            started = time.monotonic()
+            succeeded, last_line = tool.run(prefix, models, keys, removed)
+            seconds = time.monotonic() - started
+            counts = counter.counts()
+            row = {'phase': phase, 'tool': label, 'seconds': round(seconds, 1), 'counts': counts,
+                   'requests': sum(counts.values()), 'writes': sum(n for e, n in counts.items() if not e.startswith('GET ')),
+                   'succeeded': succeeded, 'state': db.check(prefix, models, expected),
+                   'error': None if succeeded else last_line}
+            results.append(row)
+            print('%-17s %-42s %7.1f s %6d requests %6d writes  %s%s' % (
+                phase, label, seconds, row['requests'], row['writes'], row['state'],
+                '' if succeeded else '  FAILED: ' + last_line), flush=True)
+    db.clear((proxy.base_url, proxy.master_key), prefix)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n', 1)[0])
     parser.add_argument('--models', type=int, default=100)
     parser.add_argument('--keys', type=int, default=500)
-    parser.add_argument('--parallel', type=int, default=4, help='parallel writes of the bulk modules (default 4)')
+    parser.add_argument('--parallel', type=int, default=4, help='parallel requests of the bulk modules (default 4)')
     parser.add_argument('--tools', default='bulk,loop,lac,lac-patched',
                         help='comma list of bulk, loop, lac, lac-patched (default: all)')
     parser.add_argument('--json', help='also write the results to this file')
@@ -198,42 +279,37 @@ def main():
               'loop': 'single-item modules in a loop',
               'lac': 'litellm-as-code 0.5.0 stock', 'lac-patched': 'litellm-as-code 0.5.0 patched'}
     tools = [t for t in args.tools.split(',') if t]
+    results, capacity, version = [], {}, None
+    with tempfile.TemporaryDirectory() as workdir:
+        floor = playbook_floor(workdir)
+        print('%d models + %d keys; %d cores; ansible-playbook with one no-op task: %.1f s (included in every '
+              'ansible-playbook row)' % (args.models, args.keys, os.cpu_count(), floor), flush=True)
+        for name in tools + ['capacity']:
+            # Each tool gets a proxy of its own, started the same way, so that none works on what another left
+            # behind (users, audit and spend rows); a proxy named in the environment is shared instead.
+            proxy = proxy_from_env(os.environ).start()
+            version = proxy.version
+            try:
+                if name == 'capacity':
+                    prefix = unique('bcapacity') + '-'
+                    capacity = proxy_capacity(proxy.base_url, proxy.master_key, proxy.upstream_url, prefix)
+                    Database(proxy.database_url).clear((proxy.base_url, proxy.master_key), prefix)
+                else:
+                    measure(name, labels[name], proxy, workdir, args, results)
+            finally:
+                proxy.stop()
 
-    proxy = proxy_from_env(os.environ).start()
-    results = []
-    try:
-        db = Database(proxy.database_url)
-        print('LiteLLM %s at %s; %d models + %d keys; %d cores' % (proxy.version, proxy.base_url, args.models,
-                                                                  args.keys, os.cpu_count()), flush=True)
-        with ApiProxy(proxy.base_url) as counter, tempfile.TemporaryDirectory() as workdir:
-            for name in tools:
-                tool = Tool(name, labels[name], workdir, counter.url, proxy.master_key, args.parallel)
-                prefix = unique('b' + name.replace('-', '')) + '-'
-                for phase, models, keys, removed, expected in declaration(prefix, args.models, args.keys,
-                                                                           proxy.upstream_url):
-                    counter.reset()
-                    started = time.monotonic()
-                    succeeded, last_line = tool.run(prefix, models, keys, removed)
-                    seconds = time.monotonic() - started
-                    counts = counter.counts()
-                    state = db.check(prefix, models, expected)
-                    row = {'phase': phase, 'tool': tool.label, 'seconds': round(seconds, 1), 'counts': counts,
-                           'requests': sum(counts.values()), 'writes': sum(n for e, n in counts.items() if not e.startswith('GET ')),
-                           'succeeded': succeeded, 'state': state, 'error': None if succeeded else last_line}
-                    results.append(row)
-                    print('%-17s %-42s %7.1f s %6d requests %6d writes  %s%s' % (
-                        phase, tool.label, seconds, row['requests'], row['writes'], state,
-                        '' if succeeded else '  FAILED: ' + last_line), flush=True)
-                db.clear((proxy.base_url, proxy.master_key), prefix)
-    finally:
-        proxy.stop()
-
+    print('\nLiteLLM %s alone (plain HTTP, keep-alive, no tool, fresh proxy): ' % version + ', '.join(
+        '%s %.1f/s with %d at a time' % (endpoint, rate, workers) for (endpoint, workers), rate in sorted(capacity.items())))
     print('\nRequests per endpoint (counted by the loopback proxy):')
     for row in results:
         print('  %-17s %-42s %s' % (row['phase'], row['tool'], endpoints(row['counts']) or '-'))
     if args.json:
         with open(args.json, 'w', encoding='utf-8') as f:
-            json.dump({'litellm': proxy.version, 'models': args.models, 'keys': args.keys, 'results': results}, f, indent=1)
+            json.dump({'litellm': version, 'models': args.models, 'keys': args.keys,
+                       'ansible_playbook_floor_seconds': round(floor, 2), 'results': results,
+                       'litellm_writes_per_second': dict(('%s, %d at a time' % key, round(rate, 1))
+                                                         for key, rate in capacity.items())}, f, indent=1)
 
 
 if __name__ == '__main__':

@@ -52,7 +52,7 @@ def test_fifty_keys_and_ten_models_in_one_task(conn, litellm_api, litellm_db, ap
     assert len(predicted_models['diff']) == 10 and predicted_models['diff'][0]['before'] == {}
     assert predicted_models['diff'][0]['after']['litellm_params']['api_key'] == '(write-only)'
     assert table_counts(litellm_db) == before
-    assert [n for n in api_proxy.writes()] == []
+    assert api_proxy.writes() == {}
 
     api_proxy.reset()
     created_models = run_module('litellm_models', model_args)

@@ -87,7 +87,7 @@ def user_keys_secret(namespace, guid):
 
 
 def test_workshop_provision_reprovision_and_destroy(k8s_cluster, tmp_path, namespace, workshop_model, litellm_proxy,
-                                                     litellm_api, litellm_db):
+                                                    litellm_api, litellm_db):
     guid = unique('g').replace('-', '')
     workload = Workload(k8s_cluster, str(tmp_path), {
         'ACTION': 'provision', 'guid': guid, 'num_users': 5, 'catalog_item': 'test-workshop',
@@ -134,11 +134,13 @@ def test_workshop_provision_reprovision_and_destroy(k8s_cluster, tmp_path, names
     values = list(secret.values())
     assert_no_secrets(workload.output, values + [litellm_proxy.master_key])
 
-    # Re-provisioning rotates nothing: same values, changed=0.
+    # Re-provisioning rotates nothing: same values, changed=0, every key still works.
     rc, changed, calls = workload.run()
     assert rc == 0 and changed == 0, workload.output[-3000:]
     assert per_user(calls) == users
     assert db_keys() == stored
+    for data in users.values():
+        assert chat(litellm_api, data['litellm_virtual_key'], workshop_model).status_code == 200
     assert_no_secrets(workload.output, values + [litellm_proxy.master_key])
 
     # A key deleted by hand is created again and its Secret entry replaced; the others stay as they were.
@@ -166,6 +168,13 @@ def test_workshop_provision_reprovision_and_destroy(k8s_cluster, tmp_path, names
     assert repaired and chat(litellm_api, repaired, workshop_model).status_code == 200
     assert user_keys_secret(namespace, guid)[1][stale] == repaired
 
+    # Fewer seats: the last user's key and its Secret entry go, the others stay.
+    rc, changed, calls = workload.run(num_users=4)
+    assert rc == 0 and changed >= 2, workload.output[-3000:]
+    assert sorted(per_user(calls)) == ['user%d' % n for n in range(1, 5)]
+    assert prefix + 'user5' not in db_keys() and prefix + 'user5' not in user_keys_secret(namespace, guid)[1]
+    assert chat(litellm_api, users['user5']['litellm_virtual_key'], workshop_model).status_code == 401
+
     # Destroy deletes exactly this order's keys and the Secret.
     other = unique('other-order')
     assert litellm_api.post('/key/generate', json={'key_alias': other}).status_code == 200
@@ -180,7 +189,7 @@ def test_workshop_provision_reprovision_and_destroy(k8s_cluster, tmp_path, names
 
 
 def test_single_user_order_gets_a_readable_message(k8s_cluster, tmp_path, namespace, workshop_model, litellm_proxy,
-                                                    litellm_api):
+                                                   litellm_api):
     guid = unique('s').replace('-', '')
     workload = Workload(k8s_cluster, str(tmp_path), {
         'ACTION': 'provision', 'guid': guid, 'ocp4_workload_litemaas_user_keys_models': [workshop_model],
