@@ -13,6 +13,7 @@ __metaclass__ = type
 
 import ast
 import json
+import re
 import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -42,15 +43,17 @@ def litellm_argument_spec():
 
 
 class LiteLLMError(Exception):
-    """An error answer from LiteLLM (status set) or a transport failure (status None)."""
+    """An error answer from LiteLLM (status set) or a transport failure (status None). not_sent: the connection
+    was refused, so the request cannot have had any effect."""
 
-    def __init__(self, message, status=None, param=None, method=None, path=None):
+    def __init__(self, message, status=None, param=None, method=None, path=None, not_sent=False):
         super(LiteLLMError, self).__init__(message)
         self.message = message
         self.status = status
         self.param = param
         self.method = method
         self.path = path
+        self.not_sent = not_sent
 
     def describe(self):
         if self.method is None and self.status is None:
@@ -76,7 +79,17 @@ def _unwrap_repr(text):
     return text
 
 
+# A 401 names the key that was sent: "Received API Key = sk-...WXYZ, Key Hash (Token) =<sha256>".
+RECEIVED_KEY = re.compile(r'Received API Key\s*=\s*[^,]*,?\s*Key Hash \(Token\)\s*=\s*[0-9a-fA-F]*')
+
+
 def error_message(body, default):
+    """One readable message from any of LiteLLM's error shapes, without the key the proxy says it received."""
+    message, param = _error_message(body, default)
+    return RECEIVED_KEY.sub('the key sent', message), param
+
+
+def _error_message(body, default):
     """One readable message from any of LiteLLM's error shapes.
 
     - ProxyException: {"error": {"message", "type", "param", "code"}}
@@ -129,6 +142,7 @@ class LiteLLMClient(object):
         self.retries = max(0, retries)
         self.backoff = backoff
         self.sleep = sleep
+        self._version = False  # not read yet
         # One TLS context for every request: building one loads the system CA bundle (~30 ms of CPU each time).
         try:
             context = make_context(cafile=ca_path, validate_certs=validate_certs)
@@ -168,7 +182,8 @@ class LiteLLMClient(object):
         except (URLError, socket.timeout, ConnectionError, OSError) as e:
             reason = getattr(e, 'reason', e)
             raise LiteLLMError('cannot reach api_url %s: %s' % (self.base_url, to_native(reason)),
-                               param='api_url', method=method, path=path)
+                               param='api_url', method=method, path=path,
+                               not_sent=isinstance(reason, ConnectionRefusedError))
         return status, self._decode(raw), None
 
     @staticmethod
@@ -185,9 +200,9 @@ class LiteLLMClient(object):
         """Send one API call and return the decoded JSON body.
 
         idempotent: retry freely on connection errors, 429 and 5xx (default: True for GET).
-        landed: for non-idempotent writes, a callable that re-reads and returns a truthy value when an
-          attempt that failed in transit actually took effect; the write is retried only when it returns a
-          falsy value, and its value is returned when it proves the write landed.
+        landed: for non-idempotent writes, a callable that gets the failure, re-reads and returns a truthy value
+          when an attempt that failed in transit actually took effect; the write is retried only when it returns a
+          falsy value, and its value is returned when it proves the write landed. It may raise to stop retrying.
         absent_statuses: statuses that mean "not there"; they return None instead of raising.
         """
         if idempotent is None:
@@ -211,11 +226,12 @@ class LiteLLMClient(object):
             if attempt > self.retries:
                 raise failure
             if not idempotent:
-                # 429 means the proxy refused before doing anything, so it is always safe to resend.
-                if status != 429:
+                # 429 means the proxy refused before doing anything, and a refused connection reached nothing:
+                # both are always safe to resend.
+                if status != 429 and not failure.not_sent:
                     if landed is None:
                         raise failure
-                    proof = landed()
+                    proof = landed(failure)
                     if proof:
                         return proof
             self.sleep(self._delay(attempt, retry_after))
@@ -227,6 +243,19 @@ class LiteLLMClient(object):
             except ValueError:
                 pass
         return min(self.backoff * (2 ** (attempt - 1)), 10.0)
+
+    def litellm_version(self):
+        """The proxy's LiteLLM version as a tuple of ints (one read, then remembered), or None when it does not say.
+        1.81 tells it in /health/readiness, 1.106 only in the authenticated /health/readiness/details."""
+        if self._version is False:
+            self._version = None
+            for path in ('/health/readiness', '/health/readiness/details'):
+                text = ((self.get(path, absent_statuses=(401, 403, 404)) or {}).get('litellm_version') or '')
+                match = re.match(r'^(\d+)\.(\d+)\.(\d+)', text)
+                if match:
+                    self._version = tuple(int(part) for part in match.groups())
+                    break
+        return self._version
 
     def get(self, path, query=None, absent_statuses=()):
         return self.request('GET', path, query=query, absent_statuses=absent_statuses)

@@ -18,16 +18,23 @@ import calendar
 import datetime
 import hashlib
 import re
+import secrets
 
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMError, changed_entries, same_value
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_validation import (
     BUDGET_DURATION_ALIASES, DURATION_RE, NEVER_EXPIRES, check_duration, check_non_negative)
 
-# Expiry is set by the proxy while it handles the request; allow for that and for clock differences.
+# Expiry is set by the proxy while it handles the request; allow for that and for clock differences, but never
+# more than a tenth of the key's lifetime (a 60 s key must not pass for a 240 s one).
 EXPIRY_TOLERANCE_SECONDS = 300
 UTC = datetime.timezone.utc
 # Keys deleted by one /key/delete request.
 DELETE_BATCH = 100
+# A rotation parks the old key under <alias>--rotating and marks the new key with the old key's token until the old
+# key is gone, so that a run that stops half way can be finished or undone by the next one.
+PARKING_SUFFIX = '--rotating'
+REPLACES_KEY = 'rhpds_litemaas_replaces'
+CUSTOM_VALUES_DISABLED = 'Custom API key values are disabled'
 
 # Fields compared one to one with the key as read back; the module option has the same name.
 SCALAR_FIELDS = ('max_budget', 'budget_duration', 'user_id', 'team_id', 'rpm_limit', 'tpm_limit',
@@ -142,12 +149,38 @@ def with_status(key, now):
     return dict(key, status=status, budget_remaining=remaining)
 
 
+def new_key_value():
+    """A key value as LiteLLM makes them: sk- and 16 random bytes, URL-safe base64."""
+    return 'sk-' + secrets.token_urlsafe(16)
+
+
+def oldest(keys):
+    return min(keys, key=lambda k: (k['created_at'] or '', k['token']))
+
+
+def pick_current(alias, keys, repair=False):
+    """The key that has this alias among keys (all with that alias). Several keys with one alias (two runs created
+    it at once on an older collection, or by hand) fail, unless repair: then the oldest is the key, and the others
+    are returned for deletion. Returns the key or None, and with repair (key, duplicates)."""
+    duplicates = []
+    if len(keys) > 1:
+        if not repair:
+            raise LiteLLMError('key_alias %s matches %d keys; LiteLLM should keep aliases unique. Set '
+                               'repair_duplicates=true to keep the oldest (created %s) and delete the others'
+                               % (alias, len(keys), oldest(keys)['created_at']), param='key_alias')
+        duplicates = [k for k in keys if k is not oldest(keys)]
+        keys = [oldest(keys)]
+    current = keys[0] if keys else None
+    return (current, duplicates) if repair else current
+
+
 class KeyStore(object):
     """Reads and writes of virtual keys through one LiteLLMClient."""
 
     def __init__(self, client, workers=1):
         self.client = client
         self.workers = workers
+        self.custom_values = True
 
     def list(self, key_alias=None, user_id=None, team_id=None, token=None):
         query = {'return_full_object': True, 'key_alias': key_alias, 'user_id': user_id, 'team_id': team_id,
@@ -156,19 +189,49 @@ class KeyStore(object):
                 if isinstance(k, dict)]
 
     def find(self, key_alias):
+        """The key with this alias, or None; raises LiteLLMError when several keys share it."""
+        return pick_current(key_alias, self.aliased(key_alias))
+
+    def aliased(self, key_alias):
         # Older proxies matched key_alias loosely, so filter exactly here as well.
-        matches = [k for k in self.list(key_alias=key_alias) if k['key_alias'] == key_alias]
-        if len(matches) > 1:
-            raise LiteLLMError('key_alias %s matches %d keys; LiteLLM should keep aliases unique'
-                               % (key_alias, len(matches)), param='key_alias')
-        return matches[0] if matches else None
+        return [k for k in self.list(key_alias=key_alias) if k['key_alias'] == key_alias]
 
     def generate(self, body):
-        """Create a key. Returns {'key': the new key as the proxy shows it, 'value': its value, None when the
-        create landed but the answer carrying the value was lost}."""
+        """Create a key. Returns {'key': the new key as the proxy shows it, 'value': its value}.
+
+        The value is made here unless given (or the proxy refuses given values), so that it is known even when
+        the answer is lost, and a resent create cannot make a second key: the same token is the same row."""
         alias = body['key_alias']
-        created = self.client.post('/key/generate', body, landed=lambda: self.find(alias))
+        made_here = 'key' not in body and self.custom_values
+        if made_here:
+            body = dict(body, key=new_key_value())
+
+        def landed(failure):
+            found = self.find(alias)
+            # Only our own key proves the create landed; another key with the alias means it never will.
+            if found and (body.get('key') is None or found['token'] == hash_key(body['key'])):
+                return found
+            return None
+        try:
+            created = self.client.post('/key/generate', body, landed=landed)
+        except LiteLLMError as e:
+            if made_here and e.status == 403 and CUSTOM_VALUES_DISABLED in e.message:
+                self.custom_values = False
+                return self.generate(dict((k, v) for k, v in body.items() if k != 'key'))
+            raise
         return {'key': key_from_api(created), 'value': created.get('key') or body.get('key')}
+
+    def settle(self, alias, token):
+        """After creating the key with this token: when another run created one with the same alias at the same
+        time (LiteLLM checks aliases in code, not in the database), the oldest stays and this run deletes its own
+        if it is not the oldest. Returns the key that stays, or None."""
+        keys = self.aliased(alias)
+        if len(keys) <= 1:
+            return keys[0] if keys else None
+        keep = oldest(keys)
+        if keep['token'] != token and any(k['token'] == token for k in keys):
+            self.delete([token])
+        return keep
 
     def update(self, token, body):
         """Change a key; returns it as the proxy shows it afterwards."""
@@ -204,6 +267,39 @@ def duration_until(when, now):
     return '%ds' % max(1, int(round((when - now).total_seconds())))
 
 
+def duration_from(now, duration):
+    """The duration to send for a key that should live `duration` from now, in seconds: LiteLLM 1.81 gets months
+    wrong (Nmo answers HTTP 500 or is cut to one month), and seconds mean the same to every version."""
+    return duration_until(add_duration(now, duration), now)
+
+
+def expiry_tolerance(created, expiry):
+    return min(EXPIRY_TOLERANCE_SECONDS, max(1.0, (expiry - created).total_seconds() / 10))
+
+
+def normalize_budget_duration(value):
+    """The budget period in the form both 1.81 and 1.106 reset on correctly: the named periods as 1.106 maps them,
+    weeks in days (1.81 has no 'w' and resets those, and every name but daily, at midnight every day)."""
+    text = str(value).strip().lower()
+    if text in BUDGET_DURATION_ALIASES:
+        return BUDGET_DURATION_ALIASES[text]
+    match = DURATION_RE.match(text)
+    if match and match.group(2) == 'w':
+        return '%dd' % (7 * int(match.group(1)))
+    return text
+
+
+def expiry_converged(expiry, actual, created, now):
+    """Whether a key expiring at `actual` (None: never) honours the wanted `expiry`. A wanted expiry in the past
+    cannot be set, only approached: a key that has expired (or expires now) has converged."""
+    if actual is None:
+        return False
+    tolerance = expiry_tolerance(created, expiry)
+    if expiry <= now:
+        return (actual - now).total_seconds() <= tolerance
+    return abs((actual - expiry).total_seconds()) <= tolerance
+
+
 def plan_update(desired, current, now):
     """Compare the options the user set with the key read back.
 
@@ -233,10 +329,9 @@ def plan_update(desired, current, now):
             before['expires'], after['expires'] = current['expires'], None
             # "-1" clears the expiry on every supported LiteLLM; null does so only from 1.9x on.
             body['duration'] = '-1'
-        elif expiry is not None and (actual is None or
-                                     abs((actual - expiry).total_seconds()) > EXPIRY_TOLERANCE_SECONDS):
+        elif expiry is not None and not expiry_converged(expiry, actual, parse_time(current['created_at']), now):
             before['expires'] = current['expires']
-            after['expires'] = expiry.isoformat()
+            after['expires'] = iso_time(expiry.isoformat())
             body['duration'] = duration_until(expiry, now)
     return (body or None), before, after
 
@@ -250,6 +345,10 @@ def validate_key(spec, prefix=''):
         errors += check_non_negative(name, spec[name])
     errors += check_duration('duration', spec['duration'], allow_never=True)
     errors += check_duration('budget_duration', spec['budget_duration'], aliases=BUDGET_DURATION_ALIASES)
+    months = DURATION_RE.match(str(spec['budget_duration'] or '').strip())
+    if months and months.group(2) == 'mo' and int(months.group(1)) != 1:
+        errors.append('budget_duration %s: LiteLLM resets budgets monthly only (1mo or monthly); every other number '
+                      'of months makes its budget reset job fail' % spec['budget_duration'])
     if spec['key'] is not None and (not spec['key'].startswith('sk-') or len(spec['key']) < 16):
         errors.append("key must start with 'sk-' and be at least 16 characters long")
     if spec['models'] is not None and any(not m or not m.strip() for m in spec['models']):
@@ -261,7 +360,17 @@ def desired_options(spec):
     desired = dict((name, spec[name]) for name in OPTIONS_SENT_ON_CREATE + ('duration',) if spec[name] is not None)
     if 'duration' in desired and desired['duration'] in NEVER_EXPIRES:
         desired['duration'] = 'never'
+    if 'budget_duration' in desired:
+        desired['budget_duration'] = normalize_budget_duration(desired['budget_duration'])
     return desired
+
+
+# Names a key may list that are not model names: LiteLLM's special values, and wildcards such as openai/*.
+SPECIAL_MODEL_NAMES = frozenset(['all-proxy-models', 'all-team-models', 'no-default-models'])
+
+
+def special_model_name(name):
+    return name in SPECIAL_MODEL_NAMES or '*' in name
 
 
 def reference_errors(store, entries, validate_models):
@@ -270,7 +379,8 @@ def reference_errors(store, entries, validate_models):
     entries: (prefix, spec, current key or None). One /model/info read at most, one /team/info per team.
     """
     errors = []
-    added = [(prefix, set(spec['models'] or []) - set(current['models'] if current else []))
+    added = [(prefix, set(m for m in spec['models'] or [] if not special_model_name(m))
+              - set(current['models'] if current else []))
              for prefix, spec, current in entries if spec['state'] == 'present']
     if validate_models and any(models for prefix, models in added):
         known = store.known_model_names()
@@ -300,32 +410,82 @@ def generate_body(desired, alias, now, current=None, key_value=None):
     if current is not None and 'metadata' in desired:
         body['metadata'] = dict(current['metadata'], **desired['metadata'])
     body['key_alias'] = alias
-    if current is None:
-        if desired.get('duration') not in (None, 'never'):
-            body['duration'] = desired['duration']
-    else:
-        expiry = (wanted_expiry(current['created_at'], desired['duration']) if 'duration' in desired
-                  else parse_time(current['expires']))
-        if expiry is not None:
-            body['duration'] = duration_until(expiry, now)
+    if desired.get('duration') not in (None, 'never'):
+        # From the new key's creation: a rotated key gets the full lifetime again, as reruns then measure it.
+        body['duration'] = duration_from(now, desired['duration'])
+    elif current is not None and 'duration' not in desired and current['expires'] is not None:
+        # No duration asked for: the new key lives as long as the old one was meant to.
+        lifetime = parse_time(current['expires']) - parse_time(current['created_at'])
+        body['duration'] = '%ds' % max(1, int(round(lifetime.total_seconds())))
     if key_value is not None:
         body['key'] = key_value
     return body
 
 
 def rotate(store, current, desired, key_value, now):
-    """Replace the key by a new one with the same alias and settings, without LiteLLM Enterprise.
-    Returns (new key as the proxy shows it, its value)."""
+    """Replace the key by a new one with the same alias and settings, without LiteLLM Enterprise. Returns
+    {'key': the new key as the proxy shows it, 'value': its value}.
+
+    The old key is parked under <alias>--rotating, the new key is created with the old key's token in its metadata,
+    then the old key is deleted and the mark removed. A run that stops in between leaves either the parked key
+    (recover() gives it its alias back) or the mark (recover() deletes the old key): never a second working key."""
     alias = current['key_alias']
-    parking_alias = '%s--rotating-%s' % (alias, current['token'][:12])
-    store.update(current['token'], {'key_alias': parking_alias})
+    store.update(current['token'], {'key_alias': alias + PARKING_SUFFIX})
+    body = generate_body(desired, alias, now, current=current, key_value=key_value)
+    body['metadata'] = dict(body.get('metadata') or {}, **{REPLACES_KEY: current['token']})
     try:
-        created = store.generate(generate_body(desired, alias, now, current=current, key_value=key_value))
+        created = store.generate(body)
+        if created['value'] is None:
+            # The proxy refuses values made here and the answer carrying its own was lost: a key nobody can use.
+            store.delete([created['key']['token']])
+            raise LiteLLMError('key %s: the answer carrying the new value was lost, so the rotation was undone; '
+                               'rerun it' % alias)
     except LiteLLMError:
-        store.update(current['token'], {'key_alias': alias})
+        try:
+            store.update(current['token'], {'key_alias': alias})
+        except LiteLLMError:
+            pass  # the next run gives the parked key its alias back
         raise
     store.delete([current['token']])
-    return created
+    metadata = dict((k, v) for k, v in created['key']['metadata'].items() if k != REPLACES_KEY)
+    return {'key': store.update(created['key']['token'], {'metadata': metadata}), 'value': created['value']}
+
+
+def recover(store, current, parked, check_mode):
+    """Finish or undo a rotation an earlier run left half done. current: the key with the alias (or None), parked:
+    the key with the alias + '--rotating' (or None). Returns (the key with the alias afterwards, 'finished',
+    'undone' or None). In check mode nothing is written and the key is predicted."""
+    if current is None and parked is not None:
+        alias = parked['key_alias'][:-len(PARKING_SUFFIX)]
+        restored = dict(parked, key_alias=alias) if check_mode else store.update(parked['token'], {'key_alias': alias})
+        return restored, 'undone'
+    if current is not None and REPLACES_KEY in current['metadata']:
+        metadata = dict((k, v) for k, v in current['metadata'].items() if k != REPLACES_KEY)
+        if check_mode:
+            return dict(current, metadata=metadata), 'finished'
+        store.delete([current['metadata'][REPLACES_KEY]] + ([parked['token']] if parked else []))
+        return store.update(current['token'], {'metadata': metadata}), 'finished'
+    return current, None
+
+
+def settle_existing(store, alias, keys, parked, repair, check_mode):
+    """The key with this alias, once what earlier runs left behind is repaired: several keys with the alias (only with
+    repair: the oldest stays), a rotation stopped half way. keys: every key with the alias; parked: the key with the
+    alias + '--rotating', or None. Returns (key or None, notes for the result: 'rotation' and 'duplicates_deleted').
+    Nothing is written in check mode."""
+    notes = {}
+    if repair:
+        current, duplicates = pick_current(alias, keys, repair=True)
+        if duplicates:
+            if not check_mode:
+                store.delete([k['token'] for k in duplicates])
+            notes['duplicates_deleted'] = [k['key_name'] for k in duplicates]
+    else:
+        current = pick_current(alias, keys)
+    current, rotation = recover(store, current, parked, check_mode)
+    if rotation:
+        notes['rotation'] = rotation
+    return current, notes
 
 
 class KeyChange(object):
@@ -388,16 +548,24 @@ def plan_key(spec, current, now, token_taken):
     return KeyChange(alias, 'update', current, body=body, before=before, after=after)
 
 
-def apply_key_change(store, change, now):
-    """Make the change on the proxy. Returns (the key as the proxy shows it afterwards, or None when it is
-    gone, and the new value for a create or rotation, None when its answer was lost)."""
+LOST_TO_ANOTHER_RUN = 'another run created this key at the same time and holds its value'
+
+
+def apply_key_change(store, change, now, settle=True):
+    """Make the change on the proxy. Returns {'key': the key as the proxy shows it afterwards (None when deleted),
+    'value': the new value of a created or rotated key, 'note': why a created key has no value here}.
+    settle: right after a create, check for a key another run created with the same alias (see KeyStore.settle);
+    a caller that creates many keys settles them together instead."""
     if change.action == 'delete':
         store.delete([change.current['token']])
-        return None, None
-    if change.action == 'create':
-        created = store.generate(change.body)
-    elif change.action == 'rotate':
-        created = rotate(store, change.current, change.desired, change.key_value, now)
-    else:
-        return store.update(change.current['token'], change.body), None
-    return created['key'], created['value']
+        return {'key': None, 'value': None, 'note': None}
+    if change.action == 'update':
+        return {'key': store.update(change.current['token'], change.body), 'value': None, 'note': None}
+    if change.action == 'rotate':
+        return dict(rotate(store, change.current, change.desired, change.key_value, now), note=None)
+    created = store.generate(change.body)
+    if settle:
+        kept = store.settle(change.alias, created['key']['token'])
+        if kept is not None and kept['token'] != created['key']['token']:
+            return {'key': kept, 'value': None, 'note': LOST_TO_ANOTHER_RUN}
+    return dict(created, note=None)

@@ -20,6 +20,7 @@ import json
 import time
 import uuid
 
+from ansible.module_utils.six import string_types
 from ansible.module_utils.six.moves.urllib.parse import quote
 
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMError, changed_entries
@@ -29,6 +30,11 @@ SECRET_DIGEST_KEY = 'rhpds_litemaas_secret_digest'
 # model_info key that marks the deployments of one purge_selector tag (litellm_models).
 TAG_KEY = 'rhpds_litemaas_tag'
 RESERVED_MODEL_INFO = ('id', 'db_model', SECRET_DIGEST_KEY, TAG_KEY)
+# model_info keys LiteLLM overwrites or derives whenever it loads a deployment (get_model_info_with_id,
+# _populate_team_access_on_models), and the Enterprise team-model keys (team models are renamed internally).
+LITELLM_OWNED_MODEL_INFO = ('blocked', 'created_at', 'updated_at', 'created_by', 'updated_by', 'access_via_team_ids',
+                            'direct_access')
+TEAM_MODEL_INFO = ('team_id', 'team_public_model_name')
 
 READABLE_PARAMS = dict(
     model=dict(type='str'), api_base=dict(type='str'), api_version=dict(type='str'),
@@ -64,16 +70,68 @@ SENSITIVE_SEGMENTS = frozenset(['password', 'secret', 'key', 'token', 'auth', 'a
                                 'tenancy'])
 DROPPED_ON_READ = frozenset(['api_key', 'client_secret', 'vertex_credentials', 'vertex_ai_credentials',
                              'aws_access_key_id', 'aws_secret_access_key'])
+# Names the masker leaves alone although a segment looks secret (its excluded_keys; the last two from 1.106 on).
+SHOWN_ON_READ = frozenset(['litellm_credential_name', 'default_api_key_tpm_limit', 'default_api_key_rpm_limit'])
+# A reference LiteLLM resolves from its own environment; 1.106 shows the resolved value on read, 1.81 the reference.
+ENV_REFERENCE_PREFIX = 'os.environ/'
+# Flags whose default (false) every litellm_params PATCH writes unless they are sent (updateLiteLLMParams).
+PATCH_RESET_FLAGS = ('use_in_pass_through', 'use_litellm_proxy', 'merge_reasoning_content_in_choices',
+                     'allow_client_keepalive_override')
 
 
 def is_write_only(param_name):
     """True when LiteLLM never returns this litellm_params entry in clear."""
     if param_name in DROPPED_ON_READ:
         return True
+    if param_name in SHOWN_ON_READ:
+        return False
     segments = param_name.lower().replace('-', '_').split('_')
     if 'cost' in segments:
         return False
     return any(s in SENSITIVE_SEGMENTS for s in segments)
+
+
+def nested_write_only(value, path):
+    """The paths of the entries inside a dict or list value that LiteLLM masks on read (it masks at any depth)."""
+    found = []
+    if isinstance(value, dict):
+        for name, inner in value.items():
+            where = '%s.%s' % (path, name)
+            found += [where] if is_write_only(str(name)) else nested_write_only(inner, where)
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            found += nested_write_only(inner, '%s[%d]' % (path, index))
+    return found
+
+
+def write_only_values(value):
+    """The strings under the entries nested_write_only finds, to keep them out of every output."""
+    def strings(inner):
+        if isinstance(inner, dict):
+            return [t for v in inner.values() for t in strings(v)]
+        if isinstance(inner, list):
+            return [t for v in inner for t in strings(v)]
+        return [inner] if isinstance(inner, string_types) else []
+
+    if isinstance(value, dict):
+        return [t for name, inner in value.items()
+                for t in (strings(inner) if is_write_only(str(name)) else write_only_values(inner))]
+    if isinstance(value, list):
+        return [t for inner in value for t in write_only_values(inner)]
+    return []
+
+
+def without_write_only(value):
+    """value with every entry LiteLLM masks removed, at any depth (a masked value still shows part of a secret)."""
+    if isinstance(value, dict):
+        return dict((k, without_write_only(v)) for k, v in value.items() if not is_write_only(str(k)))
+    if isinstance(value, list):
+        return [without_write_only(v) for v in value]
+    return value
+
+
+def is_env_reference(value):
+    return isinstance(value, string_types) and value.startswith(ENV_REFERENCE_PREFIX)
 
 
 def secret_digests(master_key, secrets):
@@ -95,7 +153,7 @@ def deployment_from_api(raw):
         'model_id': info.get('id'),
         'model_name': info.get('team_public_model_name') or raw.get('model_name'),
         'origin': 'database' if info.get('db_model') else 'config',
-        'litellm_params': dict((k, v) for k, v in params.items() if not is_write_only(k)),
+        'litellm_params': without_write_only(params),
         'model_info': dict((k, v) for k, v in info.items() if v is not None),
     }
 
@@ -103,7 +161,7 @@ def deployment_from_api(raw):
 class ModelStore(object):
     """Reads and writes of model deployments through one LiteLLMClient."""
 
-    def __init__(self, client, consistency_timeout=30, sleep=time.sleep, clock=time.time):
+    def __init__(self, client, consistency_timeout=90, sleep=time.sleep, clock=time.time):
         self.client = client
         self.consistency_timeout = consistency_timeout
         self.sleep = sleep
@@ -111,10 +169,26 @@ class ModelStore(object):
 
     def list(self):
         payload = self.client.get('/model/info') or {}
-        return [deployment_from_api(item) for item in payload.get('data') or []]
+        deployments, ids = [], set()
+        for item in payload.get('data') or []:
+            deployment = deployment_from_api(item)
+            # 1.106 adds a row for every model_group_alias, carrying the id of the deployment it points to.
+            if deployment['model_id'] not in ids:
+                ids.add(deployment['model_id'])
+                deployments.append(deployment)
+        return deployments
 
     def get(self, model_id):
-        payload = self.client.get('/model/info', {'litellm_model_id': model_id}, absent_statuses=(400, 404))
+        """The deployment as the router of the answering pod serves it, or None."""
+        return self._one('/model/info', {'litellm_model_id': model_id}, model_id)
+
+    def get_stored(self, model_id):
+        """The deployment as LiteLLM's database holds it, also when no router serves it (/v2/model/info reads the
+        database when the router lacks the id), or None."""
+        return self._one('/v2/model/info', {'modelId': model_id}, model_id)
+
+    def _one(self, path, query, model_id):
+        payload = self.client.get(path, query, absent_statuses=(400, 404))
         for item in (payload or {}).get('data') or []:
             deployment = deployment_from_api(item)
             if deployment['model_id'] == model_id:
@@ -157,25 +231,49 @@ class ModelStore(object):
             raise LiteLLMError(failed[model_id])
         return seen[model_id]
 
-    def create(self, body):
+    def create(self, body, replace_unserved=True):
         model_id = body['model_info']['id']
-        self.client.post('/model/new', body, landed=lambda: self.get(model_id))
+        refused = []
+
+        def landed(failure):
+            # 1.106 stores the deployment, then answers 500 when its router refuses it: never resend that.
+            if failure.status == 500 and 'saved to the database' in failure.message:
+                refused.append(failure)
+                raise failure
+            return self.get(model_id)
+        try:
+            self.client.post('/model/new', body, landed=landed)
+        except LiteLLMError as e:
+            if refused:
+                self.delete(model_id)
+                raise LiteLLMError('model %s: LiteLLM stored the deployment but its router refuses to serve it (%s); '
+                                   'it was deleted again, check litellm_params' % (model_id, e.message), status=e.status)
+            if not replace_unserved or e.status is None or e.status < 500 or self.get(model_id) is not None \
+                    or self.get_stored(model_id) is None:
+                raise
+            # The id is taken by a row no router serves (refused earlier, or stored by a run that stopped): replace it.
+            self.delete(model_id)
+            return self.create(body, replace_unserved=False)
         return model_id
 
     def patch(self, model_id, body):
         self.client.patch('/model/%s/update' % quote(model_id, safe=''), body)
 
     def delete(self, model_id):
+        """Delete the deployment from the database; returns False when the database no longer had it."""
         try:
-            self.client.post('/model/delete', {'id': model_id}, idempotent=True, absent_statuses=(404,))
+            return self.client.post('/model/delete', {'id': model_id}, idempotent=True, absent_statuses=(404,)) is not None
         except LiteLLMError as e:
             # LiteLLM answers 400 "Model with id=... not found in db" when a retried delete already landed.
             if not (e.status == 400 and 'not found' in e.message.lower()):
                 raise
+            return False
 
 
-def new_model_id():
-    return str(uuid.uuid4())
+def model_id_for(model_name):
+    """The id of a deployment created without a model_id: derived from its name, so that two runs creating the
+    same model at once meet on the database's primary key instead of making two deployments."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, 'https://github.com/rhpds/rhpds.litemaas/model/' + model_name))
 
 
 def pending_fields(desired, deployment, digests, update_secrets):
@@ -215,11 +313,14 @@ def plan_update(desired, current, digests, update_secrets):
             for name in stale:
                 params_patch[name] = desired['secrets'][name]
                 params_before[name] = '(write-only, unknown)' if name not in stored else '(write-only, differs)'
-                params_after[name] = '(write-only, new value)'
+            params_after.update(shown(dict((name, desired['secrets'][name]) for name in stale), ', new value'))
             info_patch[SECRET_DIGEST_KEY] = dict(stored, **digests)
 
     if params_patch:
-        patch['litellm_params'] = params_patch
+        # LiteLLM writes these flags' default (false) with every litellm_params PATCH: resend the ones set.
+        flags = dict((name, True) for name in PATCH_RESET_FLAGS
+                     if current['litellm_params'].get(name) is True and name not in params_patch)
+        patch['litellm_params'] = dict(flags, **params_patch)
         before['litellm_params'], after['litellm_params'] = params_before, params_after
     if info_patch:
         patch['model_info'] = info_patch
@@ -237,15 +338,23 @@ def desired_state(spec, prefix='', tag=None):
     given = spec['litellm_params'] or {}
     readable = dict((k, given[k]) for k in READABLE_PARAMS if given.get(k) is not None)
     secrets = dict((k, given[k]) for k in SECRET_PARAMS if given.get(k) is not None)
-    errors = []
+    errors, hidden = [], []
     for name, value in (given.get('extra') or {}).items():
+        masked = nested_write_only(value, 'litellm_params.extra.%s' % name)
         if name in READABLE_PARAMS or name in SECRET_PARAMS:
             errors.append('litellm_params.extra.%s is a regular option: set litellm_params.%s instead' % (name, name))
         elif is_write_only(name):
             errors.append('litellm_params.extra.%s is a credential that LiteLLM never returns: put it in '
                           'litellm_params.extra_secrets' % name)
+        elif masked:
+            hidden.extend(write_only_values(value))
+            errors.append('%s is masked by LiteLLM on read, so it can never be compared: put %s in '
+                          'litellm_params.extra_secrets' % (', '.join(masked), name))
         else:
             readable[name] = value
+    # A reference is resolved by the proxy, and 1.106 shows the resolved value on read: compare it like a secret.
+    for name in [n for n, v in readable.items() if is_env_reference(v)]:
+        secrets[name] = readable.pop(name)
     for name, value in (given.get('extra_secrets') or {}).items():
         if name in READABLE_PARAMS or name in SECRET_PARAMS:
             errors.append('litellm_params.extra_secrets.%s is a regular option: set litellm_params.%s instead'
@@ -258,40 +367,80 @@ def desired_state(spec, prefix='', tag=None):
             errors.append('model_info.%s is set through purge_selector.tag of rhpds.litemaas.litellm_models' % name)
         elif name in RESERVED_MODEL_INFO:
             errors.append('model_info.%s is managed by the module%s' % (name, ' (use model_id)' if name == 'id' else ''))
+        elif name in LITELLM_OWNED_MODEL_INFO:
+            errors.append('model_info.%s is set by LiteLLM itself whenever it loads the deployment, so it cannot be '
+                          'managed here' % name)
+        elif name in TEAM_MODEL_INFO:
+            errors.append('model_info.%s makes a team model (LiteLLM Enterprise, renamed internally), which this '
+                          'collection does not manage' % name)
         elif 'cost' in name.split('_'):
             errors.append('model_info.%s is not stored by LiteLLM: set prices in litellm_params.%s' % (name, name))
     if tag is not None:
         model_info[TAG_KEY] = tag
     if spec['state'] == 'present':
         errors += validate_deployment(spec['model_name'], dict(readable, **secrets))
+    # hidden: credentials given in a readable parameter, which the module must mask in its output
     desired = {'model_name': spec['model_name'], 'litellm_params': readable, 'secrets': secrets,
-               'model_info': model_info}
+               'model_info': model_info, 'hidden': hidden}
     return desired, [prefix + e for e in errors]
 
 
-def select_current(spec, deployments):
-    """The deployment one entry manages among deployments (as read: by model_id, else by model_name among
-    the database deployments), or None. Raises LiteLLMError on ambiguity and for config-file deployments."""
+def select_current(spec, deployments, repair=False):
+    """The deployment one entry manages among deployments (as read: by model_id, else by model_name among the
+    database deployments), or None. Raises LiteLLMError on ambiguity and for config-file deployments.
+
+    repair: several database deployments of the name (made by two runs at once before ids came from names, or by
+    hand) are not an error: the one with the id a create gives the name stays, else the one with the smallest id.
+    Returns (deployment or None, the other deployments of the name, to delete)."""
     if spec['model_id']:
         current = next((d for d in deployments if d['model_id'] == spec['model_id']), None)
         if current and current['origin'] != 'database':
             raise LiteLLMError('model_id %s is defined in the proxy config file; it cannot be changed through '
                                'the API (edit the litellm-config ConfigMap instead)' % spec['model_id'], param='model_id')
-        return current
+        return current, []
     matches = [d for d in deployments if d['model_name'] == spec['model_name']]
     in_db = [d for d in matches if d['origin'] == 'database']
+    duplicates = []
     if len(in_db) > 1:
-        raise LiteLLMError('model_name %s matches %d deployments (model_id %s); set model_id to choose one'
-                           % (spec['model_name'], len(in_db), ', '.join(sorted(d['model_id'] for d in in_db))),
-                           param='model_name')
+        if not repair:
+            raise LiteLLMError('model_name %s matches %d deployments (model_id %s); set model_id to choose one, or '
+                               'repair_duplicates=true to keep one and delete the others'
+                               % (spec['model_name'], len(in_db), ', '.join(sorted(d['model_id'] for d in in_db))),
+                               param='model_name')
+        own = model_id_for(spec['model_name'])
+        keep = min(in_db, key=lambda d: (d['model_id'] != own, d['model_id']))
+        duplicates = [d for d in in_db if d is not keep]
+        in_db = [keep]
     if not in_db and matches:
         raise LiteLLMError('model_name %s is defined in the proxy config file; it cannot be changed through the '
                            'API (edit the litellm-config ConfigMap instead)' % spec['model_name'], param='model_name')
-    return in_db[0] if in_db else None
+    return (in_db[0] if in_db else None), duplicates
 
 
-def shown(secrets):
-    return dict((name, '(write-only)') for name in secrets)
+# From this version on LiteLLM resolves os.environ/ references in every parameter of a database model (tested:
+# 1.106.12); 1.81.15 resolves them in credentials only and sends the reference itself as, say, the api_base.
+RESOLVES_ALL_REFERENCES = (1, 106)
+
+
+def env_reference_errors(client, desired, prefix=''):
+    """os.environ/ references in parameters that this proxy's LiteLLM would not resolve (one version read, only
+    when there are such references)."""
+    names = sorted(name for name, value in desired['secrets'].items() if is_env_reference(value) and not is_write_only(name))
+    if not names:
+        return []
+    version = client.litellm_version()
+    if version is not None and version >= RESOLVES_ALL_REFERENCES:
+        return []
+    shown_version = '.'.join(str(part) for part in version) if version else 'of unknown version'
+    return ['%slitellm_params.%s: LiteLLM %s resolves os.environ/ references in credentials only, and would send '
+            'the reference itself; give the value, or upgrade to %s or later' % (prefix, name, shown_version,
+                                                                                '.'.join(str(p) for p in RESOLVES_ALL_REFERENCES))
+            for name in names]
+
+
+def shown(secrets, note=''):
+    """How a diff shows write-only values: references as written, everything else not at all."""
+    return dict((name, value if is_env_reference(value) else '(write-only%s)' % note) for name, value in secrets.items())
 
 
 class ModelChange(object):
@@ -327,7 +476,7 @@ def plan_model(spec, desired, current, digests, update_secrets):
     if spec['state'] == 'absent':
         return ModelChange('none', spec['model_id']) if current is None else deletion(current)
     if current is None:
-        model_id = spec['model_id'] or new_model_id()
+        model_id = spec['model_id'] or model_id_for(desired['model_name'])
         model_info = dict(desired['model_info'], id=model_id)
         if digests:
             model_info[SECRET_DIGEST_KEY] = digests
@@ -352,8 +501,47 @@ def plan_model(spec, desired, current, digests, update_secrets):
                        predicted=predicted, desired=desired, digests=digests, update_secrets=update_secrets)
 
 
+def converge(store, changes):
+    """Wait until the proxy shows every change. Returns (model_id -> deployment or None as last read,
+    model_id -> message for the changes that did not converge, warnings).
+
+    - A created deployment that never shows up was refused by the router (LiteLLM 1.81 answers 200 and stores it
+      anyway): it is deleted again and reported.
+    - A deleted deployment that is still served at the end is deleted once more: when LiteLLM answers that the
+      database no longer has it, the delete converged and the router serves a stale copy. That happens on 1.81,
+      whose periodic reload (every 30 s) re-adds a deployment it read just before the delete, until its next
+      reload (and, when no database deployment is left, until a restart); it is reported as a warning.
+    """
+    seen, failed = store.wait_for(dict((change.model_id, (change.pending, change.action)) for change in changes))
+    warnings = []
+    for change in changes:
+        if change.model_id not in failed:
+            continue
+        if change.action == 'create' and seen.get(change.model_id) is None:
+            if store.get_stored(change.model_id) is not None:
+                store.delete(change.model_id)
+                failed[change.model_id] = ('model %s: LiteLLM stored the deployment but never served it (waited %ss); '
+                                           'it was deleted again, check litellm_params' % (change.model_id,
+                                                                                           store.consistency_timeout))
+        elif change.action == 'delete' and not store.delete(change.model_id):
+            del failed[change.model_id]
+            warnings.append('model %s is deleted from LiteLLM\'s database, but the router of the pod that answered '
+                            'still served it after %ss; it stops at that pod\'s next reload (LiteLLM re-adds what '
+                            'a reload read just before a delete)' % (change.model_id, store.consistency_timeout))
+    return seen, failed, warnings
+
+
+def unserved_deletion(store, spec):
+    """For state=absent when no router serves the deployment: the row LiteLLM's database may still hold (by its
+    model_id, or the id a create without model_id gives it), as a deletion, or None."""
+    stored = store.get_stored(spec['model_id'] or model_id_for(spec['model_name']))
+    if stored is None or (not spec['model_id'] and stored['model_name'] != spec['model_name']):
+        return None
+    return deletion(stored)
+
+
 def apply_model_change(store, change):
-    """Send the write; the caller waits for the proxy to show it (ModelStore.wait_for)."""
+    """Send the write; the caller waits for the proxy to show it (converge)."""
     if change.action == 'create':
         store.create(change.body)
     elif change.action == 'update':

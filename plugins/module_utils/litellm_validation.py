@@ -94,6 +94,11 @@ def check_model_name(model_name, field='model_name'):
     return []
 
 
+def did_you_mean(provider):
+    close = difflib.get_close_matches(str(provider), sorted(KNOWN_PROVIDERS), n=1)
+    return " (did you mean '%s'?)" % close[0] if close else ''
+
+
 def split_provider(model):
     """'azure/gpt-4' -> ('azure', 'gpt-4'); no '/' -> (None, model)."""
     if '/' not in model:
@@ -119,10 +124,12 @@ def validate_deployment(model_name, litellm_params, field_prefix='litellm_params
         errors.append("%s must start with a provider prefix, e.g. openai/%s, got %r" % (field, model, model))
         return errors
     if provider not in KNOWN_PROVIDERS:
-        close = difflib.get_close_matches(provider, sorted(KNOWN_PROVIDERS), n=1)
-        hint = " (did you mean '%s'?)" % close[0] if close else ''
-        errors.append("%s has unknown provider prefix '%s'%s in %r" % (field, provider, hint, model))
+        errors.append("%s has unknown provider prefix '%s'%s in %r" % (field, provider, did_you_mean(provider), model))
         return errors
+    custom = params.get('custom_llm_provider')
+    if custom is not None and custom not in KNOWN_PROVIDERS:
+        # LiteLLM stores such a deployment and then its router refuses it: it would never serve requests.
+        errors.append("%s.custom_llm_provider has unknown provider '%s'%s" % (field_prefix, custom, did_you_mean(custom)))
     if not rest:
         errors.append('%s needs a model after the provider prefix, got %r' % (field, model))
 

@@ -87,6 +87,13 @@ options:
         the old one, which is deleted. The new key's spend starts at zero (the old spend stays in the logs).
     type: bool
     default: false
+  repair_duplicates:
+    description:
+      - When several keys share an alias (two runs created it at once with an older version, or it was made by
+        hand), keep the oldest and delete the others instead of failing. Whoever holds the others' values loses
+        access, so this is off by default.
+    type: bool
+    default: false
   validate_models:
     description: Fail when O(models) names a model or access group the proxy does not have.
     type: bool
@@ -143,6 +150,18 @@ api_key:
   returned: when the key was created or rotated
   type: str
   sample: sk-Xq3b9Lw0hD2rC1VYt0x1Aa
+rotation:
+  description:
+    - V(finished) when this run deleted the old key of a rotation an earlier run stopped half way (the new key was
+      made), V(undone) when it gave a parked old key its alias back (the new key was never made).
+  returned: when a stopped rotation was repaired
+  type: str
+  sample: finished
+duplicates_deleted:
+  description: Abbreviated values of the keys deleted by O(repair_duplicates).
+  returned: when duplicates were deleted
+  type: list
+  elements: str
 key:
   description: The key as the proxy shows it after the task (predicted in check mode); absent after O(state=absent).
   returned: success
@@ -211,36 +230,45 @@ import datetime
 
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMError, LiteLLMModule
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_keys import (
-    KEY_OPTIONS, UTC, KeyStore, apply_key_change, plan_key, reference_errors, validate_key)
+    KEY_OPTIONS, LOST_TO_ANOTHER_RUN, PARKING_SUFFIX, UTC, KeyStore, apply_key_change, plan_key, reference_errors,
+    settle_existing, validate_key)
 
 
 def main():
-    module = LiteLLMModule(argument_spec=dict(KEY_OPTIONS, validate_models=dict(type='bool', default=True)))
+    module = LiteLLMModule(argument_spec=dict(KEY_OPTIONS, validate_models=dict(type='bool', default=True),
+                                              repair_duplicates=dict(type='bool', default=False)))
     p = module.params
     errors = validate_key(p)
     if errors:
         module.fail_json(msg='; '.join(errors), errors=errors)
     store = KeyStore(module.client)
     now = datetime.datetime.now(UTC)
+    alias = p['key_alias']
     try:
-        current = store.find(p['key_alias'])
+        keys = store.aliased(alias)
+        # A rotation stopped half way may have left the key parked; it is only looked for when the alias is free.
+        parked = None if keys else store.find(alias + PARKING_SUFFIX)
+        current, notes = settle_existing(store, alias, keys, parked, p['repair_duplicates'], module.check_mode)
         errors = reference_errors(store, [('', p, current)], p['validate_models'])
         if errors:
             module.fail_json(msg='; '.join(errors), errors=errors)
         change = plan_key(p, current, now, token_taken=lambda token: bool(store.list(token=token)))
         if change.action == 'none':
-            module.exit_json(changed=False, key=current)
+            module.exit_json(changed=bool(notes), key=current, **notes)
         if module.check_mode:
-            module.exit_json(changed=True, key=change.predicted(), diff=change.diff)
-        key, value = apply_key_change(store, change, now)
+            module.exit_json(changed=True, key=change.predicted(), diff=change.diff, **notes)
+        outcome = apply_key_change(store, change, now)
     except LiteLLMError as e:
         module.fail_api(e)
-    result = dict(changed=True, key=key, diff=change.diff)
+    result = dict(changed=True, key=outcome['key'], diff=change.diff, **notes)
     if change.action in ('create', 'rotate'):
-        if value is None:
+        if outcome['note'] == LOST_TO_ANOTHER_RUN:
+            module.warn('key %s: %s; this run deleted the one it made' % (alias, LOST_TO_ANOTHER_RUN))
+            module.exit_json(**dict(result, changed=bool(notes)))
+        if outcome['value'] is None:
             module.fail_json(msg='key %s was created but the answer carrying its value was lost; rerun with '
-                                 'regenerate=true to get a new value' % p['key_alias'], **result)
-        result['api_key'] = value
+                                 'regenerate=true to get a new value' % alias, **result)
+        result['api_key'] = outcome['value']
     module.exit_json(**result)
 
 

@@ -106,6 +106,13 @@ options:
     description: How many requests are sent at a time (1 sends them one after the other).
     type: int
     default: 4
+  repair_duplicates:
+    description:
+      - When several keys share an alias (two runs created it at once with an older version, or it was made by
+        hand), keep the oldest and delete the others instead of failing. Whoever holds the others' values loses
+        access, so this is off by default.
+    type: bool
+    default: false
   validate_models:
     description: Fail before writing anything when an entry names a model or access group the proxy does not have.
     type: bool
@@ -199,6 +206,12 @@ virtual_keys:
     msg:
       description: What went wrong, for V(failed) entries.
       type: str
+repaired:
+  description:
+    - Alias -> what was repaired before planning, as M(rhpds.litemaas.litellm_key) returns it (C(rotation),
+      C(duplicates_deleted)).
+  returned: when something was repaired
+  type: dict
 counts:
   description: How many keys were created, updated, rotated, deleted, left unchanged and failed.
   returned: always
@@ -216,8 +229,8 @@ import datetime
 
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMError, LiteLLMModule, run_parallel
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_keys import (
-    KEY_OPTIONS, UTC, KeyChange, KeyStore, apply_key_change, hash_key, plan_key, reference_errors, validate_key,
-    with_status)
+    KEY_OPTIONS, LOST_TO_ANOTHER_RUN, PARKING_SUFFIX, UTC, KeyChange, KeyStore, apply_key_change, hash_key, oldest,
+    plan_key, reference_errors, settle_existing, validate_key, with_status)
 
 DONE = {'create': 'created', 'update': 'updated', 'rotate': 'rotated', 'delete': 'deleted', 'none': 'unchanged'}
 
@@ -258,6 +271,130 @@ def failure(alias, error, current, now):
     return shown, {'key_alias': alias, 'msg': error.describe(), 'status': error.status}
 
 
+class Fleet(object):
+    """The result being built: one entry per key, the failures, the values of new keys, the notes of repairs."""
+
+    def __init__(self, now):
+        self.now = now
+        self.entries, self.failures, self.api_keys, self.notes = [], [], {}, {}
+        self.wrote = False
+
+    def add(self):
+        self.entries.append(None)
+        return len(self.entries) - 1
+
+    def show(self, index, key, alias, action):
+        self.entries[index] = shown_key(key, alias, action, self.now)
+
+    def fail(self, index, alias, error, key):
+        self.entries[index], failed = failure(alias, error, key, self.now)
+        self.failures.append(failed)
+
+    def note(self, alias, notes):
+        if notes:
+            self.notes[alias] = notes
+            self.wrote = True
+
+
+def plan(module, store, fleet, listed):
+    """The change of every entry (and of every stale key, with purge), after repairing what earlier runs left."""
+    p = module.params
+    by_alias = {}
+    for key in listed:
+        by_alias.setdefault(key['key_alias'], []).append(key)
+    tokens = set(key['token'] for key in listed)
+    changes, current = [], {}
+    for spec in p['keys']:
+        alias = spec['key_alias']
+        index = fleet.add()
+        keys = by_alias.get(alias) or []
+        parked = None if keys else (by_alias.get(alias + PARKING_SUFFIX) or [None])[0]
+        try:
+            current[alias], notes = settle_existing(store, alias, keys, parked, p['repair_duplicates'], module.check_mode)
+            fleet.note(alias, notes)
+        except LiteLLMError as e:
+            fleet.fail(index, alias, e, keys[0] if keys else None)
+            continue
+        changes.append((index, spec))
+    errors = reference_errors(store, [('keys[%d].' % i, spec, current.get(spec['key_alias']))
+                                      for i, spec in enumerate(p['keys']) if spec['key_alias'] in current],
+                              p['validate_models'])
+    if errors:
+        module.fail_json(msg='; '.join(errors), errors=errors)
+    planned = []
+    for index, spec in changes:
+        alias = spec['key_alias']
+        try:
+            planned.append((index, plan_key(spec, current[alias], fleet.now, token_taken=tokens.__contains__)))
+        except LiteLLMError as e:
+            fleet.fail(index, alias, e, current[alias])
+    if p['purge']:
+        prefix = p['purge_selector']['key_alias_prefix']
+        managed = set(spec['key_alias'] for spec in p['keys'])
+        managed |= set(alias + PARKING_SUFFIX for alias in managed)
+        for key in sorted(listed, key=lambda k: (k['key_alias'] or '', k['token'])):
+            if (key['key_alias'] or '').startswith(prefix) and key['key_alias'] not in managed:
+                planned.append((fleet.add(), KeyChange(key['key_alias'], 'delete', key, before={
+                    'key_alias': key['key_alias'], 'key_name': key['key_name']})))
+    return planned
+
+
+def apply(module, store, fleet, writes):
+    """Send the writes, at most `parallel` at a time (deletes batched), then settle the created keys together."""
+    deletes = [(index, change) for index, change in writes if change.action == 'delete']
+    others = [(index, change) for index, change in writes if change.action != 'delete']
+    jobs = [lambda change=change: apply_key_change(store, change, fleet.now, settle=False) for index, change in others]
+    if deletes:
+        jobs.append(lambda: store.delete([change.current['token'] for index, change in deletes]))
+    outcomes = run_parallel(jobs, module.params['parallel'])
+    created = {}
+    for (index, change), (outcome, error) in zip(others, outcomes):
+        if error is not None:
+            fleet.fail(index, change.alias, error, change.current)
+            continue
+        fleet.wrote = True
+        fleet.show(index, outcome['key'], change.alias, DONE[change.action])
+        if change.action not in ('create', 'rotate'):
+            continue
+        if outcome['value'] is None:
+            fleet.fail(index, change.alias, LiteLLMError(
+                'key %s was created but the answer carrying its value was lost; give it regenerate=true to get a new '
+                'value' % change.alias), outcome['key'])
+        else:
+            fleet.api_keys[change.alias] = outcome['value']
+            if change.action == 'create':
+                created[change.alias] = (index, outcome['key']['token'])
+    delete_error = outcomes[-1][1] if deletes else None
+    for index, change in deletes:
+        if delete_error is not None:
+            fleet.fail(index, change.alias, delete_error, change.current)
+        else:
+            fleet.wrote = True
+            fleet.show(index, {'token': change.current['token'], 'key_name': change.current['key_name']},
+                       change.alias, 'deleted')
+    if created:
+        settle(store, fleet, created)
+
+
+def settle(store, fleet, created):
+    """Another run may have created some of the same aliases at the same time (LiteLLM checks aliases in code, not
+    in the database): one more read of every key; where an alias has several, the oldest stays, ours go."""
+    by_alias = {}
+    for key in store.list():
+        if key['key_alias'] in created:
+            by_alias.setdefault(key['key_alias'], []).append(key)
+    lost = []
+    for alias, (index, token) in created.items():
+        keys = by_alias.get(alias) or []
+        if len(keys) > 1 and oldest(keys)['token'] != token:
+            lost.append(token)
+            fleet.api_keys.pop(alias)
+            fleet.show(index, oldest(keys), alias, 'unchanged')
+            fleet.entries[index]['msg'] = LOST_TO_ANOTHER_RUN
+    if lost:
+        store.delete(lost)
+
+
 def main():
     module = LiteLLMModule(
         argument_spec=dict(
@@ -266,6 +403,7 @@ def main():
             purge_selector=dict(type='dict', options=dict(key_alias_prefix=dict(type='str', required=True, no_log=False))),
             parallel=dict(type='int', default=4),
             validate_models=dict(type='bool', default=True),
+            repair_duplicates=dict(type='bool', default=False),
         ),
         required_if=[('purge', True, ('purge_selector',))],
     )
@@ -274,97 +412,44 @@ def main():
     if errors:
         module.fail_json(msg='; '.join(errors), errors=errors)
     store = KeyStore(module.client, workers=p['parallel'])
-    now = datetime.datetime.now(UTC)
+    fleet = Fleet(datetime.datetime.now(UTC))
     try:
-        listed = store.list()
-        by_alias = {}
-        for key in listed:
-            by_alias.setdefault(key['key_alias'], []).append(key)
-        current = dict((spec['key_alias'], (by_alias.get(spec['key_alias']) or [None])[0]) for spec in p['keys'])
-        errors = reference_errors(store, [('keys[%d].' % i, spec, current[spec['key_alias']])
-                                          for i, spec in enumerate(p['keys'])], p['validate_models'])
+        planned = plan(module, store, fleet, store.list())
     except LiteLLMError as e:
         module.fail_api(e)
-    if errors:
-        module.fail_json(msg='; '.join(errors), errors=errors)
-
-    tokens = set(key['token'] for key in listed)
-    entries, failures, changes = [], [], []
-    for spec in p['keys']:
-        alias = spec['key_alias']
-        try:
-            if len(by_alias.get(alias) or []) > 1:
-                raise LiteLLMError('key_alias %s matches %d keys; LiteLLM should keep aliases unique'
-                                   % (alias, len(by_alias[alias])), param='key_alias')
-            change = plan_key(spec, current[alias], now, token_taken=tokens.__contains__)
-        except LiteLLMError as e:
-            shown, failed = failure(alias, e, current[alias], now)
-            entries.append(shown)
-            failures.append(failed)
-            continue
-        entries.append(None)
-        changes.append((len(entries) - 1, change))
-    if p['purge']:
-        prefix = p['purge_selector']['key_alias_prefix']
-        wanted = set(spec['key_alias'] for spec in p['keys'])
-        for key in sorted(listed, key=lambda k: (k['key_alias'] or '', k['token'])):
-            if (key['key_alias'] or '').startswith(prefix) and key['key_alias'] not in wanted:
-                entries.append(None)
-                changes.append((len(entries) - 1, KeyChange(key['key_alias'], 'delete', key, before={
-                    'key_alias': key['key_alias'], 'key_name': key['key_name']})))
-
-    api_keys = {}
-    landed_without_value = False
-    writes = [(index, change) for index, change in changes if change.action != 'none']
-    for index, change in changes:
+    writes = [(index, change) for index, change in planned if change.action != 'none']
+    for index, change in planned:
         if change.action == 'none':
-            entries[index] = shown_key(change.current, change.alias, 'unchanged', now)
+            fleet.show(index, change.current, change.alias, 'unchanged')
     if module.check_mode:
         for index, change in writes:
             predicted = change.predicted() or {'token': change.current['token'], 'key_name': change.current['key_name']}
-            entries[index] = shown_key(predicted, change.alias, DONE[change.action], now)
-    else:
-        deletes = [(index, change) for index, change in writes if change.action == 'delete']
-        others = [(index, change) for index, change in writes if change.action != 'delete']
-        jobs = [lambda change=change: apply_key_change(store, change, now) for index, change in others]
-        if deletes:
-            jobs.append(lambda: store.delete([change.current['token'] for index, change in deletes]))
-        outcomes = run_parallel(jobs, p['parallel'])
-        for (index, change), (outcome, error) in zip(others, outcomes):
-            if error is not None:
-                entries[index], failed = failure(change.alias, error, change.current, now)
-                failures.append(failed)
-                continue
-            key, value = outcome
-            entries[index] = shown_key(key, change.alias, DONE[change.action], now)
-            if change.action in ('create', 'rotate'):
-                if value is None:
-                    error = LiteLLMError('key %s was created but the answer carrying its value was lost; give it '
-                                         'regenerate=true to get a new value' % change.alias)
-                    entries[index], failed = failure(change.alias, error, key, now)
-                    failures.append(failed)
-                    landed_without_value = True
-                else:
-                    api_keys[change.alias] = value
-        delete_error = outcomes[-1][1] if deletes else None
-        for index, change in deletes:
-            if delete_error is not None:
-                entries[index], failed = failure(change.alias, delete_error, change.current, now)
-                failures.append(failed)
-            else:
-                gone = {'token': change.current['token'], 'key_name': change.current['key_name']}
-                entries[index] = shown_key(gone, change.alias, 'deleted', now)
-
-    counts = dict((action, 0) for action in ('created', 'updated', 'rotated', 'deleted', 'unchanged', 'failed'))
-    for entry in entries:
-        counts[entry['action']] += 1
-    diff = [dict(change.diff, before_header='key %s' % change.alias, after_header='key %s' % change.alias)
-            for index, change in writes if entries[index]['action'] != 'failed']
-    result = dict(changed=bool(diff) or landed_without_value, virtual_keys=entries, api_keys=api_keys, counts=counts, diff=diff)
-    if failures:
-        module.fail_json(msg='%d of %d keys failed: %s' % (len(failures), len(entries), '; '.join(
-            '%s: %s' % (f['key_alias'], f['msg']) for f in failures)), failures=failures, **result)
+            fleet.show(index, predicted, change.alias, DONE[change.action])
+        fleet.wrote = fleet.wrote or bool(writes)
+    elif writes:
+        try:
+            apply(module, store, fleet, writes)
+        except LiteLLMError as e:
+            module.fail_api(e, **fleet_result(fleet, writes))
+    result = fleet_result(fleet, writes)
+    if fleet.failures:
+        module.fail_json(msg='%d of %d keys failed: %s' % (len(fleet.failures), len(fleet.entries), '; '.join(
+            '%s: %s' % (f['key_alias'], f['msg']) for f in fleet.failures)), failures=fleet.failures, **result)
     module.exit_json(**result)
+
+
+def fleet_result(fleet, writes):
+    counts = dict((action, 0) for action in ('created', 'updated', 'rotated', 'deleted', 'unchanged', 'failed'))
+    for entry in fleet.entries:
+        if entry is not None:
+            counts[entry['action']] += 1
+    diff = [dict(change.diff, before_header='key %s' % change.alias, after_header='key %s' % change.alias)
+            for index, change in writes if (fleet.entries[index] or {}).get('action') not in (None, 'failed')]
+    result = dict(changed=fleet.wrote, virtual_keys=[e for e in fleet.entries if e is not None],
+                  api_keys=fleet.api_keys, counts=counts, diff=diff)
+    if fleet.notes:
+        result['repaired'] = fleet.notes
+    return result
 
 
 if __name__ == '__main__':

@@ -141,9 +141,19 @@ options:
     choices: [always, on_create]
     default: always
   consistency_timeout:
-    description: Seconds to wait for the proxy to show a change after a write.
+    description:
+      - Seconds to wait for the proxy to show a change after a write.
+      - With several LiteLLM replicas the others take up to their reload interval (30 s) to show it, hence the
+        default.
     type: int
-    default: 30
+    default: 90
+  repair_duplicates:
+    description:
+      - When O(model_name) (without O(model_id)) matches several database deployments, keep one and delete the
+        others instead of failing - the one whose id is the one this module gives a new deployment of that name,
+        else the one with the smallest id. For duplicates left by concurrent runs of older versions.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - rhpds.litemaas.litellm
   - rhpds.litemaas.litellm.attributes
@@ -196,6 +206,11 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+duplicates_deleted:
+  description: Ids of the deployments deleted by O(repair_duplicates).
+  returned: when duplicates were deleted
+  type: list
+  elements: str
 model:
   description:
     - The deployment as the proxy shows it after the task (the predicted state in check mode); absent after
@@ -227,8 +242,8 @@ model:
 
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMError, LiteLLMModule
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_models import (
-    MODEL_OPTIONS, MODEL_REQUIRED_IF, MODEL_REQUIRED_ONE_OF, ModelStore, apply_model_change, desired_state,
-    plan_model, secret_digests, select_current)
+    MODEL_OPTIONS, MODEL_REQUIRED_IF, MODEL_REQUIRED_ONE_OF, ModelStore, apply_model_change, converge, deletion,
+    desired_state, env_reference_errors, plan_model, secret_digests, select_current, unserved_deletion)
 
 
 def main():
@@ -236,34 +251,49 @@ def main():
         argument_spec=dict(
             MODEL_OPTIONS,
             update_secrets=dict(type='str', default='always', choices=['always', 'on_create'], no_log=False),
-            consistency_timeout=dict(type='int', default=30),
+            consistency_timeout=dict(type='int', default=90),
+            repair_duplicates=dict(type='bool', default=False),
         ),
         required_if=MODEL_REQUIRED_IF,
         required_one_of=MODEL_REQUIRED_ONE_OF,
     )
     p = module.params
     desired, errors = desired_state(p)
+    module.no_log_values.update(desired['hidden'])
     if errors:
         module.fail_json(msg='; '.join(errors), errors=errors)
 
     store = ModelStore(module.client, consistency_timeout=p['consistency_timeout'])
     digests = secret_digests(p['master_key'], desired['secrets'])
     try:
+        errors = env_reference_errors(module.client, desired)
+        if errors:
+            module.fail_json(msg='; '.join(errors), errors=errors)
         if p['model_id']:
             found = store.get(p['model_id'])
-            current = select_current(p, [found] if found else [])
+            current, duplicates = select_current(p, [found] if found else [])
         else:
-            current = select_current(p, store.list())
+            current, duplicates = select_current(p, store.list(), repair=p['repair_duplicates'])
         change = plan_model(p, desired, current, digests, p['update_secrets'])
-        if change.action == 'none':
+        if change.action == 'none' and p['state'] == 'absent':
+            change = unserved_deletion(store, p) or change
+        repaired = dict(duplicates_deleted=[d['model_id'] for d in duplicates]) if duplicates else {}
+        if change.action == 'none' and not duplicates:
             module.exit_json(changed=False, model=change.predicted)
         if module.check_mode:
-            module.exit_json(changed=True, model=change.predicted, diff=change.diff)
-        apply_model_change(store, change)
-        result = store.wait_until(change.model_id, change.pending, change.action)
+            module.exit_json(changed=True, model=change.predicted, diff=change.diff, **repaired)
+        changes = [deletion(d) for d in duplicates] + ([change] if change.action != 'none' else [])
+        for each in changes:
+            apply_model_change(store, each)
+        seen, failed, warnings = converge(store, changes)
+        for warning in warnings:
+            module.warn(warning)
+        if failed:
+            raise LiteLLMError('; '.join(failed.values()))
     except LiteLLMError as e:
         module.fail_api(e)
-    module.exit_json(changed=True, model=result, diff=change.diff)
+    module.exit_json(changed=True, model=seen.get(change.model_id) if change.action != 'none' else change.predicted,
+                     diff=change.diff, **repaired)
 
 
 if __name__ == '__main__':

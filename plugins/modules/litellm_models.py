@@ -149,9 +149,19 @@ options:
     type: int
     default: 4
   consistency_timeout:
-    description: Seconds to wait for the proxy to show every change after the writes.
+    description:
+      - Seconds to wait for the proxy to show every change after the writes.
+      - With several LiteLLM replicas the others take up to their reload interval (30 s) to show it, hence the
+        default.
     type: int
-    default: 30
+    default: 90
+  repair_duplicates:
+    description:
+      - When an entry's O(models[].model_name) (without O(models[].model_id)) matches several database
+        deployments, keep one and delete the others instead of failing that entry; see
+        M(rhpds.litemaas.litellm_model).
+    type: bool
+    default: false
 extends_documentation_fragment:
   - rhpds.litemaas.litellm
   - rhpds.litemaas.litellm.attributes
@@ -237,18 +247,19 @@ failures:
 
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMError, LiteLLMModule, run_parallel
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_models import (
-    MODEL_OPTIONS, MODEL_REQUIRED_IF, MODEL_REQUIRED_ONE_OF, TAG_KEY, ModelStore, apply_model_change, deletion,
-    desired_state, plan_model, secret_digests, select_current)
+    MODEL_OPTIONS, MODEL_REQUIRED_IF, MODEL_REQUIRED_ONE_OF, TAG_KEY, ModelStore, apply_model_change, converge,
+    deletion, desired_state, env_reference_errors, plan_model, secret_digests, select_current, unserved_deletion)
 
 DONE = {'create': 'created', 'update': 'updated', 'delete': 'deleted', 'none': 'unchanged'}
 
 
 def input_errors(p, tag):
     """Every problem with the input, before anything is read or written; also the desired state per entry."""
-    errors, desired = [], []
+    errors, desired, hidden = [], [], []
     ids, names = {}, {}
     for index, spec in enumerate(p['models']):
         wanted, problems = desired_state(spec, 'models[%d].' % index, tag=tag)
+        hidden.extend(wanted['hidden'])
         desired.append(wanted)
         errors += problems
         if spec['model_id']:
@@ -264,7 +275,7 @@ def input_errors(p, tag):
         errors.append('purge_selector.tag must be at least two characters, got %r' % tag)
     if p['parallel'] < 1:
         errors.append('parallel must be at least 1, got %d' % p['parallel'])
-    return errors, desired
+    return errors, desired, hidden
 
 
 def shown_model(deployment, change, action):
@@ -298,17 +309,23 @@ def main():
             purge_selector=dict(type='dict', options=dict(tag=dict(type='str', required=True))),
             update_secrets=dict(type='str', default='always', choices=['always', 'on_create'], no_log=False),
             parallel=dict(type='int', default=4),
-            consistency_timeout=dict(type='int', default=30),
+            consistency_timeout=dict(type='int', default=90),
+            repair_duplicates=dict(type='bool', default=False),
         ),
         required_if=[('purge', True, ('purge_selector',))],
     )
     p = module.params
     tag = (p['purge_selector'] or {}).get('tag')
-    errors, desired = input_errors(p, tag)
+    errors, desired, hidden = input_errors(p, tag)
+    module.no_log_values.update(hidden)
     if errors:
         module.fail_json(msg='; '.join(errors), errors=errors)
     store = ModelStore(module.client, consistency_timeout=p['consistency_timeout'])
     try:
+        errors = [e for index, wanted in enumerate(desired)
+                  for e in env_reference_errors(module.client, wanted, 'models[%d].' % index)]
+        if errors:
+            module.fail_json(msg='; '.join(errors), errors=errors)
         deployments = store.list()
     except LiteLLMError as e:
         module.fail_api(e)
@@ -317,13 +334,19 @@ def main():
     managed = {}
     for index, spec in enumerate(p['models']):
         try:
-            current = select_current(spec, deployments)
+            current, duplicates = select_current(spec, deployments, repair=p['repair_duplicates'])
+            for duplicate in duplicates:
+                entries.append(None)
+                changes.append((len(entries) - 1, deletion(duplicate)))
+                managed[duplicate['model_id']] = index
             if current is not None and current['model_id'] in managed:
                 raise LiteLLMError('model_name %s selects deployment %s, which models[%d] manages already; give '
                                    'each entry its own model_id' % (spec['model_name'], current['model_id'],
                                                                     managed[current['model_id']]))
             digests = secret_digests(p['master_key'], desired[index]['secrets'])
             change = plan_model(spec, desired[index], current, digests, p['update_secrets'])
+            if change.action == 'none' and spec['state'] == 'absent':
+                change = unserved_deletion(store, spec) or change
         except LiteLLMError as e:
             entry, failed = failure(spec, e)
             entries.append(entry)
@@ -358,9 +381,11 @@ def main():
                 entries[index], failed = failure({'model_id': change.model_id}, error, change.current or change.predicted)
                 failures.append(failed)
         try:
-            seen, pending = store.wait_for(dict((change.model_id, (change.pending, change.action)) for index, change in sent))
+            seen, pending, warnings = converge(store, [change for index, change in sent])
         except LiteLLMError as e:
-            seen, pending = {}, dict((change.model_id, e.describe()) for index, change in sent)
+            seen, pending, warnings = {}, dict((change.model_id, e.describe()) for index, change in sent), []
+        for warning in warnings:
+            module.warn(warning)
         for index, change in sent:
             if change.model_id in pending:
                 error = LiteLLMError(pending[change.model_id])

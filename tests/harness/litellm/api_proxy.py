@@ -14,9 +14,13 @@ Faults (each rule applies to the requests it matches, in the order rules were ad
     proxy.fail('POST', '/model/new', 502, every=3)                                     # every 3rd such request
     proxy.drop_after_forward('POST', '/key/generate', every=2)  # forward, then close the connection unanswered
 
+Given several upstreams (replicas of LiteLLM on one database), it sends each request to the next one in turn,
+as a Kubernetes Service spreads requests over pods.
+
 Standard library only; runs in a thread of the calling process, on 127.0.0.1 and a free port.
 """
 import http.client
+import itertools
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -49,8 +53,8 @@ class Rule:
 
 class ApiProxy:
     def __init__(self, upstream, timeout=120):
-        target = urlsplit(upstream)
-        self.upstream_host, self.upstream_port = target.hostname, target.port or 80
+        targets = [urlsplit(url) for url in ([upstream] if isinstance(upstream, str) else upstream)]
+        self.upstreams = itertools.cycle([(t.hostname, t.port or 80) for t in targets])
         self.timeout = timeout
         self.lock = threading.Lock()
         self.rules = []
@@ -105,7 +109,9 @@ class ApiProxy:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def _forward(self, method, path, headers, body):
-        conn = http.client.HTTPConnection(self.upstream_host, self.upstream_port, timeout=self.timeout)
+        with self.lock:
+            host, port = next(self.upstreams)
+        conn = http.client.HTTPConnection(host, port, timeout=self.timeout)
         try:
             conn.request(method, path, body=body or None,
                          headers=dict((k, v) for k, v in headers.items() if k.lower() not in HOP_BY_HOP))

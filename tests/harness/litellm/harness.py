@@ -433,11 +433,15 @@ class LiteLLMProxy:
     ...     requests.get(p.base_url + "/key/list", headers={"Authorization": f"Bearer {p.master_key}"})
     """
 
-    def __init__(self, version: str | None = None, ready_timeout: float = 300):
-        self.version = version or os.environ.get("LITELLM_VERSION") or DEFAULT_VERSION
+    def __init__(self, version: str | None = None, ready_timeout: float = 300, replica_of: "LiteLLMProxy | None" = None):
+        """replica_of: a started proxy whose database, keys and upstream this one shares (a second replica,
+        as the deploy role runs them); only the LiteLLM process is started then."""
+        self.version = version or (replica_of.version if replica_of else None) or os.environ.get("LITELLM_VERSION") \
+            or DEFAULT_VERSION
         self.ready_timeout = ready_timeout
-        self.master_key = "sk-" + secrets.token_hex(32)
-        self.salt_key = "sk-salt-" + secrets.token_hex(32)
+        self.replica_of = replica_of
+        self.master_key = replica_of.master_key if replica_of else "sk-" + secrets.token_hex(32)
+        self.salt_key = replica_of.salt_key if replica_of else "sk-salt-" + secrets.token_hex(32)
         self.workdir: Path | None = None
         self.base_url = self.upstream_url = self.database_url = ""
         self.port = self.upstream_port = self.pg_port = None
@@ -453,6 +457,7 @@ class LiteLLMProxy:
             "LITELLM_MASTER_KEY": self.master_key,
             "LITELLM_TEST_UPSTREAM": self.upstream_url,
             "LITELLM_TEST_DATABASE_URL": self.database_url,
+            "LITELLM_TEST_SALT_KEY": self.salt_key,  # lets a second replica share the database
             "LITELLM_VERSION": self.version,
         }
 
@@ -484,14 +489,18 @@ class LiteLLMProxy:
 
         self.workdir = make_workdir(f"litellm-harness-{self.version}-")
         self.log_path = self.workdir / "litellm.log"
-        pg = self._pg = Postgres(self.workdir, pg_bin)
-        pg.start_from(template)
-        self.pids["postgres"] = pg.pid
-        self.pg_port, self.database_url = pg.port, pg.url
-        self._save_state()
+        if self.replica_of:
+            self.database_url, self.upstream_url = self.replica_of.database_url, self.replica_of.upstream_url
+        else:
+            pg = self._pg = Postgres(self.workdir, pg_bin)
+            pg.start_from(template)
+            self.pids["postgres"] = pg.pid
+            self.pg_port, self.database_url = pg.port, pg.url
+            self._save_state()
         t_db = time.monotonic()
 
-        self._start_upstream()
+        if not self.replica_of:
+            self._start_upstream()
         self._save_state()
         self._start_litellm(venv, Path(paths["shim_node"]), Path(paths["node"]).parent)
         self._save_state()
@@ -554,6 +563,8 @@ class LiteLLMProxy:
             "LITELLM_LOCAL_MODEL_COST_MAP": "True",  # no network fetch of the cost map
             "LITELLM_TELEMETRY": "False",
             "LITELLM_MODE": "PRODUCTION",  # no .env loading
+            # for tests of os.environ/ references in model parameters
+            "HARNESS_UPSTREAM_URL": self.upstream_url,
             "PYTHONUNBUFFERED": "1",
             **prisma_env(shim_node),
         }
@@ -620,6 +631,7 @@ class LiteLLMProxy:
         env = state["env"]
         p.base_url, p.master_key = env["LITELLM_API_BASE"], env["LITELLM_MASTER_KEY"]
         p.upstream_url, p.database_url = env["LITELLM_TEST_UPSTREAM"], env["LITELLM_TEST_DATABASE_URL"]
+        p.salt_key = env.get("LITELLM_TEST_SALT_KEY", p.salt_key)
         return p
 
     def alive(self) -> dict:
@@ -655,6 +667,7 @@ class RunningProxy(LiteLLMProxy):
         self.master_key = env["LITELLM_MASTER_KEY"]
         self.database_url = env["LITELLM_TEST_DATABASE_URL"]
         self.upstream_url = env["LITELLM_TEST_UPSTREAM"]
+        self.salt_key = env.get("LITELLM_TEST_SALT_KEY")
 
     def start(self):
         return self

@@ -78,7 +78,7 @@ def test_non_idempotent_write_is_not_retried_without_a_landed_check(stub):
 def test_non_idempotent_write_is_retried_when_the_reread_shows_it_did_not_land(stub):
     stub.reply(502, {}).reply(200, {'key': 'sk-new'})
     checks = []
-    result = client_for(stub.url).post('/key/generate', {'key_alias': 'a'}, landed=lambda: checks.append(1))
+    result = client_for(stub.url).post('/key/generate', {'key_alias': 'a'}, landed=lambda failure: checks.append(1))
     assert result == {'key': 'sk-new'}
     assert checks == [1]
     assert len(stub.requests) == 2
@@ -86,7 +86,7 @@ def test_non_idempotent_write_is_retried_when_the_reread_shows_it_did_not_land(s
 
 def test_non_idempotent_write_that_landed_is_not_sent_twice(stub):
     stub.reply(500, {})
-    result = client_for(stub.url).post('/model/new', {'model_name': 'm'}, landed=lambda: {'proof': True})
+    result = client_for(stub.url).post('/model/new', {'model_name': 'm'}, landed=lambda failure: {'proof': True})
     assert result == {'proof': True}
     assert len(stub.requests) == 1
 
@@ -160,3 +160,15 @@ def test_same_value_normalises_numbers_not_bools():
     assert not same_value(True, 1)
     assert not same_value(None, 0)
     assert not same_value({'a': 1}, {'a': 1, 'b': 2})
+
+
+def test_a_refused_connection_is_resent_without_asking_whether_it_landed():
+    import socket
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        port = s.getsockname()[1]
+    sleeps, checks = [], []
+    client = LiteLLMClient('http://127.0.0.1:%d' % port, 'sk-unit-master-key-00000000', retries=2, sleep=sleeps.append)
+    with pytest.raises(LiteLLMError) as err:
+        client.post('/key/generate', {'key_alias': 'a'}, landed=lambda failure: checks.append(failure))
+    assert err.value.not_sent and checks == [] and len(sleeps) == 2

@@ -1,10 +1,11 @@
-"""Rotation edge case: when creating the replacement fails, the old key gets its alias back."""
+"""Rotation: the steps it takes, what a failure at each step leaves, and how the next run finishes or undoes it."""
 import datetime
 
 import pytest
 
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMClient, LiteLLMError
-from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_keys import UTC, KeyStore, key_from_api, rotate
+from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_keys import (
+    REPLACES_KEY, UTC, KeyStore, hash_key, key_from_api, recover, rotate)
 
 OLD = key_from_api({'key_alias': 'alice', 'token': 'a' * 64, 'models': ['m'], 'max_budget': 5.0,
                     'metadata': {'owner': 'ops'}, 'created_at': '2026-01-01T00:00:00Z',
@@ -16,22 +17,92 @@ def store_for(url):
     return KeyStore(LiteLLMClient(url, 'sk-unit-master-key-00000000', sleep=lambda s: None))
 
 
-def test_rotation_parks_the_old_key_creates_the_new_one_then_deletes_the_old(stub):
-    stub.reply(200, {}).reply(200, {'key': 'sk-new-value-000000', 'token': 'b' * 64, 'key_alias': 'alice'})
-    stub.reply(200, {'deleted_keys': ['a' * 64]})
+def test_rotation_parks_the_old_key_creates_the_new_one_marked_then_deletes_the_old(stub):
+    stub.reply(200, {})
+    stub.reply(200, {'key': 'will be ignored', 'token': 'b' * 64, 'key_alias': 'alice',
+                     'metadata': {'owner': 'ops', REPLACES_KEY: 'a' * 64}})
+    stub.reply(200, {'deleted_keys': ['a' * 64]}).reply(200, {'token': 'b' * 64, 'key_alias': 'alice',
+                                                              'metadata': {'owner': 'ops'}})
     created = rotate(store_for(stub.url), OLD, {}, None, NOW)
-    assert created['value'] == 'sk-new-value-000000' and created['key']['token'] == 'b' * 64
-    park, generate, delete = [r['body'] for r in stub.requests]
-    assert park == {'key': 'a' * 64, 'key_alias': 'alice--rotating-' + 'a' * 12}
+    park, generate, delete, unmark = [r['body'] for r in stub.requests]
+    assert park == {'key': 'a' * 64, 'key_alias': 'alice--rotating'}
     assert generate['key_alias'] == 'alice' and generate['models'] == ['m'] and generate['max_budget'] == 5.0
-    assert generate['metadata'] == {'owner': 'ops'}
-    assert generate['duration'] == '%ds' % (21 * 86400)  # same expiry as the old key
+    assert generate['metadata'] == {'owner': 'ops', REPLACES_KEY: 'a' * 64}
+    # The value is made by the module, so it is known even if the answer is lost.
+    assert generate['key'].startswith('sk-') and len(generate['key']) == 25
+    assert created['value'] == 'will be ignored'  # the proxy's answer wins when there is one
+    # The new key lives as long as the old one was meant to (30 days), counted from now.
+    assert generate['duration'] == '%ds' % (30 * 86400)
     assert delete == {'keys': ['a' * 64]}
+    assert unmark == {'key': 'b' * 64, 'metadata': {'owner': 'ops'}}
+    assert created['key']['metadata'] == {'owner': 'ops'}
 
 
-def test_failed_rotation_gives_the_old_key_its_alias_back(stub):
+def test_a_wanted_duration_counts_from_the_new_key(stub):
+    stub.reply(200, {}).reply(200, {'key': 'x', 'token': 'b' * 64, 'metadata': {}}).reply(200, {}).reply(200, {})
+    rotate(store_for(stub.url), OLD, {'duration': '7d'}, None, NOW)
+    assert stub.requests[1]['body']['duration'] == '%ds' % (7 * 86400)
+
+
+def test_a_rotation_of_an_expired_key_gives_a_working_key(stub):
+    expired = dict(OLD, expires='2026-01-05T00:00:00.000Z', created_at='2026-01-01T00:00:00.000Z')
+    stub.reply(200, {}).reply(200, {'key': 'x', 'token': 'b' * 64, 'metadata': {}}).reply(200, {}).reply(200, {})
+    rotate(store_for(stub.url), expired, {}, None, NOW)
+    assert stub.requests[1]['body']['duration'] == '%ds' % (4 * 86400)
+
+
+def test_failed_create_gives_the_old_key_its_alias_back(stub):
     stub.reply(200, {}).reply(400, {'error': {'message': 'bad request'}}).reply(200, {})
     with pytest.raises(LiteLLMError):
         rotate(store_for(stub.url), OLD, {}, None, NOW)
     assert stub.requests[-1]['body'] == {'key': 'a' * 64, 'key_alias': 'alice'}
     assert len(stub.requests) == 3
+
+
+def test_the_next_run_gives_a_parked_key_its_alias_back(stub):
+    parked = dict(OLD, key_alias='alice--rotating')
+    stub.reply(200, dict(parked, key_alias='alice'))
+    key, what = recover(store_for(stub.url), None, parked, check_mode=False)
+    assert what == 'undone' and key['key_alias'] == 'alice'
+    assert stub.requests[0]['body'] == {'key': 'a' * 64, 'key_alias': 'alice'}
+
+
+def test_the_next_run_deletes_the_replaced_key_and_the_mark(stub):
+    new = key_from_api({'key_alias': 'alice', 'token': 'b' * 64, 'metadata': {'owner': 'ops', REPLACES_KEY: 'a' * 64},
+                        'created_at': '2026-01-10T00:00:00Z'})
+    stub.reply(200, {}).reply(200, {'token': 'b' * 64, 'key_alias': 'alice', 'metadata': {'owner': 'ops'}})
+    key, what = recover(store_for(stub.url), new, None, check_mode=False)
+    assert what == 'finished' and key['metadata'] == {'owner': 'ops'}
+    assert [r['body'] for r in stub.requests] == [{'keys': ['a' * 64]}, {'key': 'b' * 64, 'metadata': {'owner': 'ops'}}]
+
+
+def test_recovery_in_check_mode_writes_nothing(stub):
+    parked = dict(OLD, key_alias='alice--rotating')
+    key, what = recover(store_for(stub.url), None, parked, check_mode=True)
+    assert what == 'undone' and key['key_alias'] == 'alice' and stub.requests == []
+
+
+def test_a_create_whose_answer_is_lost_returns_the_value_it_sent(stub):
+    stub.reply(502, {})
+    stub.reply(200, {'keys': [], 'total_pages': 0})  # not there yet: resend
+    stub.reply(200, {'key': None, 'token': 'c' * 64, 'key_alias': 'bob'})
+    created = store_for(stub.url).generate({'key_alias': 'bob'})
+    first, resent = stub.requests[0]['body'], stub.requests[2]['body']
+    assert first['key'] == resent['key']  # the same token: a resend can never make a second key
+    assert created['value'] == first['key']
+
+
+def test_a_proxy_that_refuses_given_values_gets_none(stub):
+    stub.reply(403, {'detail': {'error': 'Custom API key values are disabled by your administrator.'}})
+    stub.reply(200, {'key': 'sk-from-the-proxy-0000', 'token': 'd' * 64, 'key_alias': 'carol'})
+    created = store_for(stub.url).generate({'key_alias': 'carol'})
+    assert 'key' not in stub.requests[1]['body'] and created['value'] == 'sk-from-the-proxy-0000'
+
+
+def test_the_landed_check_only_accepts_our_own_key(stub):
+    stub.reply(502, {})
+    stub.reply(200, {'keys': [{'key_alias': 'dave', 'token': hash_key('sk-someone-else-000000')}], 'total_pages': 1})
+    stub.reply(400, {'error': {'message': 'Key with alias dave already exists', 'param': 'key_alias'}})
+    with pytest.raises(LiteLLMError) as err:
+        store_for(stub.url).generate({'key_alias': 'dave'})
+    assert 'already exists' in err.value.message

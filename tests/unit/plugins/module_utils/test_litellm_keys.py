@@ -4,7 +4,9 @@ import datetime
 import pytest
 
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_keys import (
-    UTC, add_duration, hash_key, key_from_api, parse_time, plan_update)
+    UTC, add_duration, duration_from, generate_body, hash_key, iso_time, key_from_api, normalize_budget_duration,
+    parse_time, pick_current, plan_update, validate_key)
+from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMError, error_message
 
 CREATED = '2026-01-31T10:00:00.500000Z'
 
@@ -58,7 +60,7 @@ def test_new_duration_moves_expiry_relative_to_creation_not_now():
     body, before, after = plan_update({'duration': '60d'}, current_key(), NOW)
     wanted = at(CREATED) + datetime.timedelta(days=60)
     assert body == {'duration': '%ds' % round((wanted - NOW).total_seconds())}
-    assert after == {'expires': wanted.isoformat()}
+    assert after == {'expires': iso_time(wanted.isoformat())}
 
 
 def test_duration_already_passed_expires_the_key_at_once():
@@ -82,3 +84,64 @@ def test_scalars_and_block():
     body, before, after = plan_update({'max_budget': 20, 'blocked': True, 'rpm_limit': 5}, current_key(), NOW)
     assert body == {'max_budget': 20, 'blocked': True, 'rpm_limit': 5}
     assert before == {'max_budget': 10.0, 'blocked': False, 'rpm_limit': None}
+
+
+def test_a_wanted_expiry_in_the_past_converges_once_the_key_has_expired():
+    """Created 40 days ago, duration 30d: one run expires the key, the next finds nothing to do."""
+    created = '2026-01-01T00:00:00.000Z'
+    first = plan_update({'duration': '30d'}, current_key(created_at=created, expires=None), NOW)[0]
+    assert first == {'duration': '1s'}
+    expired_now = iso_time((NOW + datetime.timedelta(seconds=1)).isoformat())
+    assert plan_update({'duration': '30d'}, current_key(created_at=created, expires=expired_now), NOW)[0] is None
+
+
+def test_the_tolerance_is_at_most_a_tenth_of_the_lifetime():
+    created = iso_time(NOW.isoformat())
+    sixty = iso_time((NOW + datetime.timedelta(seconds=60)).isoformat())
+    assert plan_update({'duration': '60s'}, current_key(created_at=created, expires=sixty), NOW)[0] is None
+    assert plan_update({'duration': '240s'}, current_key(created_at=created, expires=sixty), NOW)[0] is not None
+
+
+def test_creates_send_the_duration_in_seconds_months_included():
+    body = generate_body({'duration': '12mo'}, 'a', NOW)
+    assert body['duration'] == '%ds' % (365 * 86400)
+    assert duration_from(NOW, '2mo') == '%ds' % ((at('2026-04-10T00:00:00Z') - NOW).total_seconds())
+    assert 'duration' not in generate_body({'duration': 'never'}, 'a', NOW)
+
+
+@pytest.mark.parametrize('given, sent', [('weekly', '7d'), ('monthly', '30d'), ('daily', '24h'), ('hourly', '1h'),
+                                         ('2w', '14d'), ('Weekly', '7d'), ('30d', '30d'), ('1mo', '1mo')])
+def test_budget_periods_are_sent_in_a_form_both_versions_reset_on(given, sent):
+    assert normalize_budget_duration(given) == sent
+
+
+def spec(**kw):
+    base = dict((name, None) for name in ('key_alias', 'models', 'user_id', 'team_id', 'max_budget', 'budget_duration',
+                                          'duration', 'rpm_limit', 'tpm_limit', 'max_parallel_requests', 'metadata',
+                                          'blocked', 'key'))
+    base.update(state='present', regenerate=False, key_alias='a')
+    base.update(kw)
+    return base
+
+
+def test_budget_in_months_other_than_one_is_refused():
+    assert validate_key(spec(budget_duration='1mo')) == []
+    assert validate_key(spec(budget_duration='2mo'))[0].startswith('budget_duration 2mo')
+
+
+def test_duplicate_aliases_fail_unless_repaired_then_the_oldest_stays():
+    keys = [key_from_api({'key_alias': 'a', 'token': 't2', 'created_at': '2026-01-02T00:00:00Z'}),
+            key_from_api({'key_alias': 'a', 'token': 't1', 'created_at': '2026-01-01T00:00:00Z'})]
+    with pytest.raises(LiteLLMError) as err:
+        pick_current('a', keys)
+    assert 'repair_duplicates=true' in err.value.message
+    current, duplicates = pick_current('a', keys, repair=True)
+    assert current['token'] == 't1' and [k['token'] for k in duplicates] == ['t2']
+
+
+def test_a_401_never_repeats_the_key_that_was_sent():
+    body = {'error': {'message': 'Authentication Error, Invalid proxy server token passed. Received API Key = '
+                                 'sk-...WXYZ, Key Hash (Token) =0123abcdef. Unable to find token in cache or '
+                                 'LiteLLM_VerificationTokenTable'}}
+    message = error_message(body, 'HTTP 401')[0]
+    assert 'WXYZ' not in message and '0123abcdef' not in message and 'Unable to find token' in message

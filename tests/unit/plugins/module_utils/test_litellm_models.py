@@ -71,7 +71,7 @@ def test_rename_is_a_patch():
 def test_changed_secret_is_sent_with_its_new_digest_and_never_shown():
     current = deployment_from_api(API_ENTRY)
     patch, before, after = plan_update(desired(secrets={'api_key': 'sk-new'}), current, {'api_key': 'd2'}, 'always')
-    assert patch['litellm_params'] == {'api_key': 'sk-new'}
+    assert patch['litellm_params'] == {'api_key': 'sk-new'}  # use_in_pass_through is false: nothing to keep
     assert patch['model_info'] == {SECRET_DIGEST_KEY: {'api_key': 'd2'}}
     assert before == {'litellm_params': {'api_key': '(write-only, differs)'}}
     assert after == {'litellm_params': {'api_key': '(write-only, new value)'}}
@@ -129,3 +129,81 @@ def test_wait_names_the_fields_that_never_showed(stub):
     with pytest.raises(LiteLLMError) as err:
         store.wait_until('m-1', lambda d: ['litellm_params.rpm'], 'update')
     assert 'after the update the proxy still does not show litellm_params.rpm' in err.value.message
+
+
+def model_spec(**kw):
+    base = {'model_name': 'm', 'model_id': None, 'state': 'present', 'model_info': None,
+            'litellm_params': {'model': 'openai/x', 'api_base': None, 'extra': None, 'extra_secrets': None}}
+    base.update(kw)
+    return base
+
+
+def test_a_secret_nested_in_a_readable_parameter_is_refused_naming_it():
+    from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_models import desired_state
+    spec = model_spec(litellm_params={'model': 'openai/x', 'extra': {'extra_headers': {'Authorization': 'Bearer s',
+                                                                                          'X-Trace': 'on'}}})
+    errors = desired_state(spec)[1]
+    assert errors == ['litellm_params.extra.extra_headers.Authorization is masked by LiteLLM on read, so it can never '
+                      'be compared: put extra_headers in litellm_params.extra_secrets']
+    assert 'Bearer' not in repr(errors)
+
+
+def test_masked_values_are_dropped_at_any_depth_on_read():
+    entry = dict(API_ENTRY, litellm_params={'model': 'openai/x', 'extra_headers': {'Authorization': 'Bear*****r s',
+                                                                                   'X-Trace': 'on'}})
+    assert deployment_from_api(entry)['litellm_params']['extra_headers'] == {'X-Trace': 'on'}
+
+
+def test_environment_references_are_compared_like_secrets_and_shown_as_written():
+    from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_models import desired_state, plan_update
+    wanted = desired_state(model_spec(litellm_params={'model': 'openai/x', 'api_base': 'os.environ/GRANITE_URL'}))[0]
+    assert wanted['secrets'] == {'api_base': 'os.environ/GRANITE_URL'} and 'api_base' not in wanted['litellm_params']
+    # 1.106 shows the resolved URL: that is not a change.
+    resolved = deployment_from_api(dict(API_ENTRY, litellm_params={'model': 'openai/x', 'api_base': 'http://g/v1'},
+                                        model_info={'id': 'm-1', 'db_model': True,
+                                                    SECRET_DIGEST_KEY: {'api_base': 'dg'}}))
+    assert plan_update(wanted, resolved, {'api_base': 'dg'}, 'always')[0] is None
+    after = plan_update(wanted, resolved, {'api_base': 'other'}, 'always')[2]
+    assert after['litellm_params'] == {'api_base': 'os.environ/GRANITE_URL'}
+
+
+def test_a_litellm_params_patch_resends_the_flags_it_would_reset():
+    current = deployment_from_api(dict(API_ENTRY, litellm_params=dict(API_ENTRY['litellm_params'],
+                                                                      merge_reasoning_content_in_choices=True)))
+    patch = plan_update(desired(litellm_params={'model': 'openai/gpt-4o', 'rpm': 9}), current, {}, 'always')[0]
+    assert patch == {'litellm_params': {'rpm': 9, 'merge_reasoning_content_in_choices': True}}
+
+
+def test_model_info_keys_litellm_owns_are_refused():
+    from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_models import desired_state
+    for name in ('blocked', 'created_at', 'direct_access', 'team_id'):
+        errors = desired_state(model_spec(model_info={name: 'x'}))[1]
+        assert errors and errors[0].startswith('model_info.%s ' % name), name
+
+
+def test_an_unknown_custom_llm_provider_is_refused():
+    from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_validation import validate_deployment
+    errors = validate_deployment('m', {'model': 'openai/x', 'custom_llm_provider': 'opnai'})
+    assert errors == ["litellm_params.custom_llm_provider has unknown provider 'opnai' (did you mean 'openai'?)"]
+
+
+def test_a_create_without_model_id_gets_an_id_from_the_name():
+    from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_models import model_id_for
+    assert model_id_for('gpt-4o') == model_id_for('gpt-4o') != model_id_for('gpt-4o-mini')
+
+
+def test_alias_rows_carrying_a_deployments_id_are_ignored(stub):
+    stub.reply(200, {'data': [API_ENTRY, dict(API_ENTRY, model_name='an-alias')]})
+    assert [d['model_name'] for d in store_for(stub.url).list()] == ['m']
+
+
+def test_a_create_the_router_refuses_is_deleted_again_and_not_resent(stub):
+    import pytest
+    from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMError
+    stub.reply(500, {'error': {'message': 'Model create was saved to the database, but it is not live in this '
+                                          "pod's router"}})
+    stub.reply(200, {'message': 'deleted'})
+    with pytest.raises(LiteLLMError) as err:
+        store_for(stub.url).create({'model_name': 'm', 'litellm_params': {}, 'model_info': {'id': 'm-1'}})
+    assert 'router refuses to serve it' in err.value.message and 'deleted again' in err.value.message
+    assert [(r['method'], r['path']) for r in stub.requests] == [('POST', '/model/new'), ('POST', '/model/delete')]
