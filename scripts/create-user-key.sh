@@ -4,7 +4,8 @@
 #   ./scripts/create-user-key.sh user@example.com deepseek-chat 100 30d
 #   ./scripts/create-user-key.sh [--rotate] <email> [models] [max_budget] [duration]
 #
-# models is a comma-separated list (empty or omitted: every model). The proxy is found through
+# models is a comma-separated list; "all" means every model; empty or omitted: a new key gets every model and an
+# existing key keeps its models. The proxy is found through
 # LITELLM_API_BASE / LITELLM_MASTER_KEY, or else in the cluster (Route litellm and Secret litellm-secret in
 # namespace $LITEMAAS_NAMESPACE, default rhpds). A thin wrapper around playbooks/create_user_key.yml;
 # exits non-zero when the key was not created.
@@ -30,12 +31,20 @@ mkdir -p "$work/collections/ansible_collections/rhpds"
 ln -s "$here" "$work/collections/ansible_collections/rhpds/litemaas"
 export ANSIBLE_COLLECTIONS_PATH="$work/collections${ANSIBLE_COLLECTIONS_PATH:+:$ANSIBLE_COLLECTIONS_PATH}"
 
-extra=(-e "user_email=$email" -e "key_models=$models" -e "rotate_key=$rotate" -e "key_output_file=$work/key.json")
-[ -n "$budget" ] && extra+=(-e "max_budget=$budget")
-[ -n "$duration" ] && extra+=(-e "duration=$duration")
-[ -n "${LITEMAAS_NAMESPACE:-}" ] && extra+=(-e "litemaas_namespace=$LITEMAAS_NAMESPACE")
+# One JSON document of extra variables: values with spaces or quotes reach the playbook as they are.
+python3 - "$work/vars.json" "$email" "$models" "$rotate" "$work/key.json" "$budget" "$duration" "${LITEMAAS_NAMESPACE:-}" <<'PY'
+import json, sys
+path, email, models, rotate, out, budget, duration, namespace = sys.argv[1:]
+variables = {"user_email": email, "rotate_key": rotate == "true", "key_output_file": out}
+for name, value in (("key_models", models), ("max_budget", budget), ("duration", duration),
+                    ("litemaas_namespace", namespace)):
+    if value:
+        variables[name] = float(value) if name == "max_budget" else value
+with open(path, "w") as f:
+    json.dump(variables, f)
+PY
 
-if ! ansible-playbook "$here/playbooks/create_user_key.yml" "${extra[@]}" > "$work/log" 2>&1; then
+if ! ansible-playbook "$here/playbooks/create_user_key.yml" -e "@$work/vars.json" > "$work/log" 2>&1; then
   grep -E '^(fatal|ERROR|\[ERROR\])|"msg"' "$work/log" | grep -v censored >&2 || tail -20 "$work/log" >&2
   exit 1
 fi

@@ -563,7 +563,13 @@ def apply_key_change(store, change, now, settle=True):
         return {'key': store.update(change.current['token'], change.body), 'value': None, 'note': None}
     if change.action == 'rotate':
         return dict(rotate(store, change.current, change.desired, change.key_value, now), note=None)
-    created = store.generate(change.body)
+    try:
+        created = store.generate(change.body)
+    except LiteLLMError as e:
+        # Another run created the alias between our read and our create: its key is the key now.
+        if e.status == 400 and e.param == 'key_alias' and 'already exists' in e.message:
+            return {'key': store.find(change.alias), 'value': None, 'note': LOST_TO_ANOTHER_RUN}
+        raise
     if settle:
         kept = store.settle(change.alias, created['key']['token'])
         if kept is not None and kept['token'] != created['key']['token']:

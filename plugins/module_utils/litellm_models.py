@@ -196,40 +196,38 @@ class ModelStore(object):
         return None
 
     def wait_for(self, pending):
-        """Re-read until no deployment has pending fields, in two reads in a row (router reloads can regress).
+        """Re-read until every deployment shows its change in `reads` reads in a row (router reloads can regress,
+        and with several replicas each read may come from another pod).
 
-        pending: model_id -> (fields(deployment or None), what): fields returns the names of the fields that
-        do not show the wanted value yet, what names the write ('create', 'update', 'delete').
+        pending: model_id -> (fields(deployment or None), what, reads): fields returns the names of the fields
+        that do not show the wanted value yet, what names the write ('create', 'update', 'delete').
         One id is read by id, several through one list per round.
         Returns (model_id -> deployment or None as last read, model_id -> message for those still pending).
         """
         deadline = self.clock() + self.consistency_timeout
         delay = 0.2
-        streak = 0
-        while True:
-            if len(pending) == 1:
-                seen = dict((model_id, self.get(model_id)) for model_id in pending)
+        streaks = dict((model_id, 0) for model_id in pending)
+        seen, missing = {}, {}
+        waiting = list(pending)
+        while waiting:
+            if len(waiting) == 1:
+                read = dict((model_id, self.get(model_id)) for model_id in waiting)
             else:
                 listed = dict((d['model_id'], d) for d in self.list())
-                seen = dict((model_id, listed.get(model_id)) for model_id in pending)
-            missing = dict((model_id, fields(seen[model_id])) for model_id, (fields, what) in pending.items())
-            missing = dict((model_id, names) for model_id, names in missing.items() if names)
-            streak = 0 if missing else streak + 1
-            if streak >= 2:
-                return seen, {}
-            if self.clock() >= deadline:
+                read = dict((model_id, listed.get(model_id)) for model_id in waiting)
+            seen.update(read)
+            for model_id in waiting:
+                missing[model_id] = pending[model_id][0](read[model_id])
+                streaks[model_id] = 0 if missing[model_id] else streaks[model_id] + 1
+            waiting = [model_id for model_id in waiting if streaks[model_id] < pending[model_id][2]]
+            if waiting and self.clock() >= deadline:
                 return seen, dict((model_id, 'model %s: after the %s the proxy still does not show %s (waited %ss)'
-                                   % (model_id, pending[model_id][1], ', '.join(names), self.consistency_timeout))
-                                  for model_id, names in missing.items())
-            self.sleep(delay)
-            delay = min(delay * 2, 2.0)
-
-    def wait_until(self, model_id, fields, what):
-        """wait_for one deployment; raises LiteLLMError when it does not converge."""
-        seen, failed = self.wait_for({model_id: (fields, what)})
-        if failed:
-            raise LiteLLMError(failed[model_id])
-        return seen[model_id]
+                                   % (model_id, pending[model_id][1], ', '.join(missing[model_id]),
+                                      self.consistency_timeout)) for model_id in waiting)
+            if any(streaks[model_id] == 0 for model_id in waiting):  # a confirming read goes at once
+                self.sleep(delay)
+                delay = min(delay * 2, 2.0)
+        return seen, {}
 
     def create(self, body, replace_unserved=True):
         model_id = body['model_info']['id']
@@ -420,6 +418,9 @@ def select_current(spec, deployments, repair=False):
 # From this version on LiteLLM resolves os.environ/ references in every parameter of a database model (tested:
 # 1.106.12); 1.81.15 resolves them in credentials only and sends the reference itself as, say, the api_base.
 RESOLVES_ALL_REFERENCES = (1, 106)
+# From this version on a replica's periodic reload takes changes of model_name and model_info too (1.81: only
+# changes of litellm_params reach the other replicas).
+PROPAGATES_METADATA_FROM = (1, 106)
 
 
 def env_reference_errors(client, desired, prefix=''):
@@ -512,8 +513,17 @@ def converge(store, changes):
       whose periodic reload (every 30 s) re-adds a deployment it read just before the delete, until its next
       reload (and, when no database deployment is left, until a restart); it is reported as a warning.
     """
-    seen, failed = store.wait_for(dict((change.model_id, (change.pending, change.action)) for change in changes))
-    warnings = []
+    reads = dict((change.model_id, 2) for change in changes)
+    metadata_only = [c for c in changes if c.action == 'update' and 'litellm_params' not in c.body]
+    if metadata_only and (store.client.litellm_version() or (0,)) < PROPAGATES_METADATA_FROM:
+        # Before 1.106 a replica reloading from the database compares litellm_params only, so it never takes a
+        # change of model_name or model_info alone: one read that shows it proves the write, the rest cannot.
+        reads.update((c.model_id, 1) for c in metadata_only)
+    seen, failed = store.wait_for(dict((c.model_id, (c.pending, c.action, reads[c.model_id])) for c in changes))
+    warnings = ['model %s: with several LiteLLM replicas, LiteLLM before 1.106 shows a change of only model_name or '
+                'model_info on the replica that made it, and on the others only after they restart (oc rollout '
+                'restart deployment/litellm)' % c.model_id
+                for c in changes if reads[c.model_id] == 1 and c.model_id not in failed]
     for change in changes:
         if change.model_id not in failed:
             continue

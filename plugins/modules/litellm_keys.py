@@ -356,7 +356,10 @@ def apply(module, store, fleet, writes):
         fleet.show(index, outcome['key'], change.alias, DONE[change.action])
         if change.action not in ('create', 'rotate'):
             continue
-        if outcome['value'] is None:
+        if outcome['note'] == LOST_TO_ANOTHER_RUN:
+            fleet.show(index, outcome['key'], change.alias, 'unchanged')
+            fleet.entries[index]['msg'] = LOST_TO_ANOTHER_RUN
+        elif outcome['value'] is None:
             fleet.fail(index, change.alias, LiteLLMError(
                 'key %s was created but the answer carrying its value was lost; give it regenerate=true to get a new '
                 'value' % change.alias), outcome['key'])

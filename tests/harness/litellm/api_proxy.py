@@ -13,6 +13,7 @@ Faults (each rule applies to the requests it matches, in the order rules were ad
     proxy.fail('POST', '/key/generate', 500, body_contains='"key_alias": "wk-user7"')  # answer 500, do not forward
     proxy.fail('POST', '/model/new', 502, every=3)                                     # every 3rd such request
     proxy.drop_after_forward('POST', '/key/generate', every=2)  # forward, then close the connection unanswered
+    proxy.fail(None, None, 502, every=4)                         # None: any method, any path
 
 Given several upstreams (replicas of LiteLLM on one database), it sends each request to the next one in turn,
 as a Kubernetes Service spreads requests over pods.
@@ -38,7 +39,7 @@ class Rule:
         self.fired = 0
 
     def matches(self, method, path, body):
-        if self.method != method or self.path != path:
+        if (self.method is not None and self.method != method) or (self.path is not None and self.path != path):
             return False
         if self.body_contains is not None and self.body_contains not in body.decode('utf-8', 'replace'):
             return False

@@ -232,3 +232,32 @@ def test_every_playbook_is_covered():
                'list_models.yml'}
     deploy_tier = {'deploy.yml', 'status.yml', 'destroy.yml'}
     assert set(playbooks) - covered - deploy_tier == set()
+
+
+def test_user_key_playbook_without_models_keeps_an_existing_keys_models(litellm_api, litellm_db, by_env, chat_model):
+    """Without key_models the playbook used to send models: [] and open an existing key to every model."""
+    email = unique('gina') + '@example.com'
+    alias = 'user-' + email
+    run_playbook('playbooks/create_user_key.yml', {'user_email': email, 'key_models': chat_model}, env=by_env,
+                 verbosity=0).assert_ok()
+    assert litellm_api.post('/key/update', json={'key': key_by_alias(litellm_api, alias)['token'],
+                                                 'metadata': {'user_email': email, 'description': 'set later'}}).ok
+    again = run_playbook('playbooks/create_user_key.yml', {'user_email': email}, env=by_env, verbosity=0).assert_ok()
+    assert again.changed == 0
+    key = key_by_alias(litellm_api, alias)
+    assert key['models'] == [chat_model] and key['metadata']['description'] == 'set later'
+    everything = run_playbook('playbooks/create_user_key.yml', {'user_email': email, 'key_models': 'all'}, env=by_env,
+                              verbosity=0).assert_ok()
+    assert everything.changed == 1 and key_by_alias(litellm_api, alias)['models'] == []
+    run_playbook('playbooks/delete_key.yml', {'key_alias': alias}, env=by_env, verbosity=0).assert_ok()
+
+
+def test_create_user_key_script_passes_spaces_and_quotes_through(litellm_proxy, litellm_api, by_env, chat_model):
+    email = "o'" + unique('hal') + '@example.com'
+    script = os.path.join(REPO, 'scripts', 'create-user-key.sh')
+    proc = subprocess.run([script, email, ' %s , harness-config-model ' % chat_model, '5', '1d'], capture_output=True,
+                          text=True, env=ansible_env(by_env), timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr
+    key = key_by_alias(litellm_api, 'user-' + email)
+    assert sorted(key['models']) == sorted([chat_model, 'harness-config-model']) and key['user_id'] == email
+    run_playbook('playbooks/delete_key.yml', {'key_alias': 'user-' + email}, env=by_env, verbosity=0).assert_ok()

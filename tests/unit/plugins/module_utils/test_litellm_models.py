@@ -126,9 +126,8 @@ def test_wait_names_the_fields_that_never_showed(stub):
     clock = iter(range(100))
     store = store_for(stub.url)
     store.clock = lambda: next(clock)
-    with pytest.raises(LiteLLMError) as err:
-        store.wait_until('m-1', lambda d: ['litellm_params.rpm'], 'update')
-    assert 'after the update the proxy still does not show litellm_params.rpm' in err.value.message
+    seen, failed = store.wait_for({'m-1': (lambda d: ['litellm_params.rpm'], 'update', 2)})
+    assert 'after the update the proxy still does not show litellm_params.rpm' in failed['m-1']
 
 
 def model_spec(**kw):
@@ -207,3 +206,16 @@ def test_a_create_the_router_refuses_is_deleted_again_and_not_resent(stub):
         store_for(stub.url).create({'model_name': 'm', 'litellm_params': {}, 'model_info': {'id': 'm-1'}})
     assert 'router refuses to serve it' in err.value.message and 'deleted again' in err.value.message
     assert [(r['method'], r['path']) for r in stub.requests] == [('POST', '/model/new'), ('POST', '/model/delete')]
+
+
+def test_a_delete_the_router_still_serves_converges_once_the_database_has_no_row(stub):
+    """1.81's periodic reload re-adds a deployment it read just before the delete: the database is the truth."""
+    from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_models import converge, deletion
+    stub.reply(200, {'data': [API_ENTRY]})  # the only read before the (fake) clock runs out
+    stub.reply(400, {'error': {'message': "{'error': 'Model with id=m-1 not found in db'}"}})
+    clock = iter(range(100))
+    store = store_for(stub.url)
+    store.clock = lambda: next(clock)
+    seen, failed, warnings = converge(store, [deletion(deployment_from_api(API_ENTRY))])
+    assert failed == {} and 'is deleted from LiteLLM\'s database' in warnings[0]
+    assert stub.requests[-1]['path'] == '/model/delete'

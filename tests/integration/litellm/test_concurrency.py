@@ -1,0 +1,63 @@
+"""Two runs of the same playbook at once (an AAP job and its retry, two overlapping provisions): they leave no
+duplicate key alias and no duplicate model, and the next run changes nothing. Counts come from LiteLLM's database."""
+import subprocess
+
+import pytest
+import yaml
+
+from support import REPO, ansible_env, rows, run_playbook, unique
+
+LOOP = [
+    {'name': 'Models', 'loop': '{{ models }}', 'rhpds.litemaas.litellm_model': {
+        'model_name': '{{ item }}', 'litellm_params': {'model': 'openai/fake', 'api_base': '{{ upstream }}'}}},
+    {'name': 'Keys', 'loop': '{{ aliases }}', 'no_log': True, 'rhpds.litemaas.litellm_key': {
+        'key_alias': '{{ item }}', 'models': '{{ models[:1] }}', 'max_budget': 5, 'duration': '1d'}},
+]
+BULK = [
+    {'name': 'Models', 'rhpds.litemaas.litellm_models': {
+        'models': "{{ models | map('community.general.dict_kv', 'model_name') | map('combine', {'litellm_params': "
+                  "{'model': 'openai/fake', 'api_base': upstream}}) | list }}"}},
+    {'name': 'Keys', 'no_log': True, 'rhpds.litemaas.litellm_keys': {
+        'keys': "{{ aliases | map('community.general.dict_kv', 'key_alias') | map('combine', {'models': models[:1], "
+                "'max_budget': 5, 'duration': '1d'}) | list }}"}},
+]
+
+
+def playbook(tmp_path, tasks):
+    path = tmp_path / 'fleet.yml'
+    path.write_text(yaml.safe_dump([{'name': 'Fleet', 'hosts': 'localhost', 'connection': 'local', 'gather_facts': False,
+                                     'module_defaults': {'group/rhpds.litemaas.litellm': {
+                                         'api_url': '{{ url }}', 'master_key': '{{ master_key }}'}},
+                                     'tasks': tasks}]))
+    return str(path)
+
+
+@pytest.mark.parametrize('tasks', [LOOP, BULK], ids=['single-item modules in a loop', 'bulk modules'])
+def test_two_runs_at_once_leave_no_duplicates_and_the_next_converges(tmp_path, litellm_proxy, litellm_db, tasks):
+    prefix = unique('race') + '-'
+    extra = {'url': litellm_proxy.base_url, 'master_key': litellm_proxy.master_key, 'upstream': litellm_proxy.upstream_url,
+             'models': ['%smodel%d' % (prefix, n) for n in range(5)], 'aliases': ['%suser%d' % (prefix, n) for n in range(20)]}
+    path = playbook(tmp_path, tasks)
+    import json
+    cmd = [ansible_env()['PATH'].split(':')[0] + '/ansible-playbook', path, '-e', json.dumps(extra)]
+    runs = [subprocess.Popen(cmd, cwd=REPO, env=ansible_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            for dummy in range(2)]
+    outputs = [run.communicate(timeout=900)[0] for run in runs]
+
+    keys = rows(litellm_db, 'SELECT key_alias, count(*) AS n FROM "LiteLLM_VerificationToken" WHERE key_alias LIKE %s '
+                            'GROUP BY key_alias', prefix + '%')
+    models = rows(litellm_db, 'SELECT model_name, count(*) AS n FROM "LiteLLM_ProxyModelTable" WHERE model_name LIKE %s '
+                              'GROUP BY model_name', prefix + '%')
+    assert sorted(k['key_alias'] for k in keys) == sorted(extra['aliases']) and all(k['n'] == 1 for k in keys), \
+        (keys, [o[-3000:] for o in outputs])
+    assert sorted(m['model_name'] for m in models) == sorted(extra['models']) and all(m['n'] == 1 for m in models), \
+        (models, [o[-3000:] for o in outputs])
+    assert any(run.returncode == 0 for run in runs), [l for o in outputs for l in o.splitlines() if 'ERROR' in l or 'failed:' in l or 'Module failed' in l]
+
+    after = run_playbook(path, extra, verbosity=0).assert_ok()
+    assert after.changed == 0, after.output[-3000:]
+    cleanup = [{'name': 'Keys', 'rhpds.litemaas.litellm_keys': {'keys': [], 'purge': True,
+                                                                'purge_selector': {'key_alias_prefix': prefix}}},
+               {'name': 'Models', 'loop': '{{ models }}', 'rhpds.litemaas.litellm_model': {
+                   'model_name': '{{ item }}', 'state': 'absent'}}]
+    run_playbook(playbook(tmp_path, cleanup), extra, verbosity=0).assert_ok()
