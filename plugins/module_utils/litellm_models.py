@@ -433,9 +433,9 @@ def env_reference_errors(client, desired, prefix=''):
     if version is not None and version >= RESOLVES_ALL_REFERENCES:
         return []
     shown_version = '.'.join(str(part) for part in version) if version else 'of unknown version'
+    minimum = '.'.join(str(part) for part in RESOLVES_ALL_REFERENCES)
     return ['%slitellm_params.%s: LiteLLM %s resolves os.environ/ references in credentials only, and would send '
-            'the reference itself; give the value, or upgrade to %s or later' % (prefix, name, shown_version,
-                                                                                '.'.join(str(p) for p in RESOLVES_ALL_REFERENCES))
+            'the reference itself; give the value, or upgrade to %s or later' % (prefix, name, shown_version, minimum)
             for name in names]
 
 

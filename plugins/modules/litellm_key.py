@@ -13,7 +13,13 @@ version_added: 1.0.0
 description:
   - Creates, updates, blocks, rotates or deletes one virtual key on a LiteLLM proxy, the automated form of
     "Creating Virtual Keys for Users" and "Revoking User Access" in the LiteMaaS guide.
-  - The key is identified by O(key_alias), which LiteLLM keeps unique.
+  - The key is identified by O(key_alias). LiteLLM checks that aliases are unique in its code, not in its
+    database, so two runs creating one alias at the same time can both succeed; right after a create the module
+    reads the alias again, and when another key has it too the oldest stays and this run deletes its own (and
+    warns that the other run holds the value).
+  - The key value is made by the module (C(sk-) and 16 random bytes, as LiteLLM makes them) unless given, so it
+    is known even when the answer to the create is lost, and a resent create cannot make a second key. A proxy
+    with C(disable_custom_api_keys) makes its own values instead.
   - Only the options set in the task are compared with the key; spend and activity are never drift.
   - The key value (C(sk-...)) is returned once, in RV(api_key), when the key is created or rotated.
     LiteLLM cannot show it again, so store it right away (for example in a Kubernetes Secret) and register
@@ -48,13 +54,20 @@ options:
   budget_duration:
     description:
       - How often the spent budget resets, V(<number>s|m|h|d|w|mo) or V(hourly), V(daily), V(weekly), V(monthly).
+      - Sent in the form every supported LiteLLM resets on correctly - V(1h), V(24h), V(7d) and V(30d) for the
+        names, weeks in days (LiteLLM 1.81 resets V(2w) and every name but V(daily) at the next midnight).
+        Months other than V(1mo) are refused (LiteLLM's budget reset job fails on them).
     type: str
   duration:
     description:
       - How long the key is valid, counted from its creation, V(<number>s|m|h|d|w|mo) (for example V(30d)),
         or V(never).
       - The expiry LiteLLM shows is compared with creation time + O(duration), so reruns never extend a key;
-        changing O(duration) moves the expiry to creation time + the new duration.
+        changing O(duration) moves the expiry to creation time + the new duration. When that time has passed,
+        the key is expired once and then left alone. Expiry within a tenth of the lifetime (at most 5 minutes)
+        counts as equal.
+      - A rotated key gets the full O(duration) again from its own creation; without O(duration), it lives as
+        long as the old key was meant to.
     type: str
   rpm_limit:
     description: Requests per minute the key may make.
@@ -79,12 +92,17 @@ options:
       - Use this value as the key instead of a generated one. Must start with C(sk-) and be at least 16
         characters long.
       - When an existing key has a different value, the key is rotated to this value.
+      - As the value is a C(no_log) option, Ansible masks it wherever it appears, also in RV(api_key).
     type: str
   regenerate:
     description:
       - Rotate the key now, even if nothing else changed; the task then always reports a change.
       - Works without a LiteLLM Enterprise licence; a new key with the same alias and settings replaces
         the old one, which is deleted. The new key's spend starts at zero (the old spend stays in the logs).
+      - The old key is parked under C(<alias>--rotating) and the new key marked with its token until the old
+        key is deleted. A run that stops half way never leaves two working keys nor none; the next run finishes
+        the rotation (deletes the old key) or undoes it (gives the parked key its alias back) and says so in
+        RV(rotation).
     type: bool
     default: false
   repair_duplicates:
@@ -264,7 +282,8 @@ def main():
     if change.action in ('create', 'rotate'):
         if outcome['note'] == LOST_TO_ANOTHER_RUN:
             module.warn('key %s: %s; this run deleted the one it made' % (alias, LOST_TO_ANOTHER_RUN))
-            module.exit_json(**dict(result, changed=bool(notes)))
+            result['changed'] = bool(notes)
+            module.exit_json(**result)
         if outcome['value'] is None:
             module.fail_json(msg='key %s was created but the answer carrying its value was lost; rerun with '
                                  'regenerate=true to get a new value' % alias, **result)

@@ -23,6 +23,18 @@ description:
     C(rhpds_litemaas_secret_digest). The digest is an HMAC keyed with the master key, so it reveals nothing
     usable about the value. Rotating the master key makes the next run re-send the credentials once.
   - Deployments defined in the proxy's config file are reported in errors but never changed.
+  - A deployment created without O(model_id) gets an id derived from O(model_name), so two runs creating the
+    same model at once meet on the database's primary key instead of making two deployments.
+  - V(os.environ/NAME) references are compared as written, like write-only values (LiteLLM 1.106 shows the
+    resolved value on read). LiteLLM before 1.106 resolves them in credentials only, so there they are refused
+    in other parameters.
+  - A row LiteLLM stored but its router does not serve (refused parameters) is deleted again when this module
+    made it, removed by O(state=absent), and replaced by a create with the same id.
+  - Every C(litellm_params) change resends the boolean flags that are set (C(use_in_pass_through), ...), because
+    LiteLLM writes their default with every such PATCH.
+  - With several LiteLLM replicas, the module waits until the change shows in two reads in a row (the others
+    reload every 30 s). LiteLLM before 1.106 never passes a change of only O(model_name) or O(model_info) to the
+    other replicas; the module then waits for one read and warns that they need a restart.
   - The proxy must run with C(STORE_MODEL_IN_DB=True).
 author:
   - RHPDS LiteMaaS maintainers (@rhpds)
@@ -120,8 +132,9 @@ options:
       extra:
         description:
           - Any other provider parameter, passed as is. Names that LiteLLM treats as secret (containing
-            C(key), C(token), C(secret), C(password), C(credential), C(auth), C(access), ...) are refused here;
-            put them in O(litellm_params.extra_secrets).
+            C(key), C(token), C(secret), C(password), C(credential), C(auth), C(access), ...) are refused here,
+            at any depth (LiteLLM masks them inside dicts too, for example C(extra_headers.Authorization)); put
+            the parameter in O(litellm_params.extra_secrets). C(litellm_credential_name) is not a secret.
         type: dict
       extra_secrets:
         description: Other write-only provider parameters, such as C(client_secret) or C(azure_ad_token).

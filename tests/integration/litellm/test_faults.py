@@ -14,10 +14,10 @@ def fleet_playbook(tmp_path, bulk):
         tasks = [{'name': 'Models', 'rhpds.litemaas.litellm_models': {'models': '{{ model_specs }}'}},
                  {'name': 'Keys', 'no_log': True, 'rhpds.litemaas.litellm_keys': {'keys': '{{ key_specs }}'}}]
     else:
-        tasks = [{'name': 'Models', 'loop': '{{ model_specs }}', 'rhpds.litemaas.litellm_model': {
-                      'model_name': '{{ item.model_name }}', 'litellm_params': '{{ item.litellm_params }}'}},
-                 {'name': 'Keys', 'loop': '{{ key_specs }}', 'no_log': True, 'rhpds.litemaas.litellm_key': {
-                      'key_alias': '{{ item.key_alias }}', 'models': '{{ item.models }}', 'max_budget': 5}}]
+        model = {'model_name': '{{ item.model_name }}', 'litellm_params': '{{ item.litellm_params }}'}
+        key = {'key_alias': '{{ item.key_alias }}', 'models': '{{ item.models }}', 'max_budget': 5}
+        tasks = [{'name': 'Models', 'loop': '{{ model_specs }}', 'rhpds.litemaas.litellm_model': model},
+                 {'name': 'Keys', 'loop': '{{ key_specs }}', 'no_log': True, 'rhpds.litemaas.litellm_key': key}]
     path = tmp_path / ('bulk.yml' if bulk else 'loop.yml')
     path.write_text(yaml.safe_dump([{'name': 'Fleet', 'hosts': 'localhost', 'connection': 'local', 'gather_facts': False,
                                      'module_defaults': {'group/rhpds.litemaas.litellm': {
@@ -74,7 +74,7 @@ def test_lost_answers_and_502s_converge_without_duplicates(tmp_path, litellm_pro
 
 
 def test_a_proxy_answering_502_for_a_while_fails_clearly_and_the_rerun_converges(tmp_path, litellm_proxy, litellm_db,
-                                                                               api_proxy):
+                                                                                 api_proxy):
     prefix = unique('outage') + '-'
     api_proxy.fail(None, None, 502, times=12)  # longer than three retries of one request
     extra = declaration(litellm_proxy, api_proxy.url, prefix)

@@ -47,9 +47,8 @@ def test_an_environment_reference_converges_where_litellm_resolves_it(conn, lite
     assert run_module('litellm_model', args)['changed'] is False
     fake_upstream.clear()
     assert chat(litellm_api, None, name).status_code == 200  # the reference resolves on the proxy
-    changed = run_module('litellm_model', dict(args, litellm_params=dict(args['litellm_params'],
-                                                                          api_key='os.environ/NO_SUCH_VARIABLE')),
-                         check=True)
+    other = dict(args['litellm_params'], api_key='os.environ/NO_SUCH_VARIABLE')
+    changed = run_module('litellm_model', dict(args, litellm_params=other), check=True)
     assert changed['changed'] and list(changed['diff']['after']['litellm_params']) == ['api_key']
     run_module('litellm_model', dict(conn, model_name=name, state='absent'))
 
@@ -152,8 +151,8 @@ def test_duplicate_names_are_repaired_on_request(conn, litellm_api, litellm_db):
     assert failed['failed'] and 'repair_duplicates=true' in failed['msg']
     repaired = run_module('litellm_model', dict(args, repair_duplicates=True))
     assert repaired['changed'] and repaired['duplicates_deleted'] == [name + '-1'], repaired
-    assert [r['model_id'] for r in rows(litellm_db, 'SELECT model_id FROM "LiteLLM_ProxyModelTable" WHERE model_name = %s',
-                                         name)] == [name + '-0']
+    left = rows(litellm_db, 'SELECT model_id FROM "LiteLLM_ProxyModelTable" WHERE model_name = %s', name)
+    assert [r['model_id'] for r in left] == [name + '-0']
     assert run_module('litellm_model', args)['changed'] is False
     run_module('litellm_model', dict(conn, model_name=name, state='absent'))
 
@@ -239,7 +238,7 @@ def parked_rows(db, alias):
 
 
 def test_a_rotation_stopped_before_the_old_key_is_deleted_is_finished_by_the_next_run(conn, litellm_api, litellm_db,
-                                                                                     api_proxy):
+                                                                                      api_proxy):
     alias = unique('rot-finish')
     old = run_module('litellm_key', dict(conn, key_alias=alias))['api_key']
     api_proxy.fail('POST', '/key/delete', 503)
@@ -309,3 +308,16 @@ def test_a_401_does_not_repeat_the_key_it_was_given(conn):
     result = run_module('litellm_key_info', dict(conn, master_key=wrong))
     assert result['failed'] and result['status'] == 401
     assert wrong[-4:] not in result['msg'] and hashlib.sha256(wrong.encode()).hexdigest() not in result['msg']
+
+
+def test_rotating_to_a_value_another_key_has_fails_clearly_and_changes_nothing(conn, litellm_db):
+    mine, theirs = unique('mine'), unique('theirs')
+    value = 'sk-taken-' + unique('v') + '-00000000'
+    run_module('litellm_key', dict(conn, key_alias=theirs, key=value))
+    run_module('litellm_key', dict(conn, key_alias=mine))
+    before = key_rows(litellm_db, mine)[0]['token']
+    result = run_module('litellm_key', dict(conn, key_alias=mine, key=value))
+    assert result['failed'] and 'already belongs to another key alias' in result['msg']
+    assert key_rows(litellm_db, mine)[0]['token'] == before and parked_rows(litellm_db, mine) == []
+    for alias in (mine, theirs):
+        run_module('litellm_key', dict(conn, key_alias=alias, state='absent'))

@@ -170,5 +170,5 @@ def test_a_refused_connection_is_resent_without_asking_whether_it_landed():
     sleeps, checks = [], []
     client = LiteLLMClient('http://127.0.0.1:%d' % port, 'sk-unit-master-key-00000000', retries=2, sleep=sleeps.append)
     with pytest.raises(LiteLLMError) as err:
-        client.post('/key/generate', {'key_alias': 'a'}, landed=lambda failure: checks.append(failure))
+        client.post('/key/generate', {'key_alias': 'a'}, landed=checks.append)
     assert err.value.not_sent and checks == [] and len(sleeps) == 2

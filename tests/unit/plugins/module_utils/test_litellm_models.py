@@ -8,7 +8,7 @@ def test_write_only_follows_litellms_masker():
                  'aws_session_token', 'db_password', 'x-auth-header'):
         assert is_write_only(name), name
     for name in ('api_base', 'api_version', 'max_tokens', 'input_cost_per_token', 'rpm', 'aws_region_name',
-                 'organization'):
+                 'organization', 'litellm_credential_name', 'default_api_key_rpm_limit'):
         assert not is_write_only(name), name
 
 
@@ -139,8 +139,8 @@ def model_spec(**kw):
 
 def test_a_secret_nested_in_a_readable_parameter_is_refused_naming_it():
     from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_models import desired_state
-    spec = model_spec(litellm_params={'model': 'openai/x', 'extra': {'extra_headers': {'Authorization': 'Bearer s',
-                                                                                          'X-Trace': 'on'}}})
+    headers = {'Authorization': 'Bearer s', 'X-Trace': 'on'}
+    spec = model_spec(litellm_params={'model': 'openai/x', 'extra': {'extra_headers': headers}})
     errors = desired_state(spec)[1]
     assert errors == ['litellm_params.extra.extra_headers.Authorization is masked by LiteLLM on read, so it can never '
                       'be compared: put extra_headers in litellm_params.extra_secrets']
