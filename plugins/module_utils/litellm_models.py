@@ -421,6 +421,9 @@ RESOLVES_ALL_REFERENCES = (1, 106)
 # From this version on a replica's periodic reload takes changes of model_name and model_info too (1.81: only
 # changes of litellm_params reach the other replicas).
 PROPAGATES_METADATA_FROM = (1, 106)
+# From this version on a reload also drops deleted deployments when the database holds no model at all (1.81:
+# ProxyConfig._delete_deployment returns early on an empty model table).
+DROPS_DELETED_WHEN_EMPTY_FROM = (1, 106)
 
 
 def env_reference_errors(client, desired, prefix=''):
@@ -509,9 +512,11 @@ def converge(store, changes):
     - A created deployment that never shows up was refused by the router (LiteLLM 1.81 answers 200 and stores it
       anyway): it is deleted again and reported.
     - A deleted deployment that is still served at the end is deleted once more: when LiteLLM answers that the
-      database no longer has it, the delete converged and the router serves a stale copy. That happens on 1.81,
-      whose periodic reload (every 30 s) re-adds a deployment it read just before the delete, until its next
-      reload (and, when no database deployment is left, until a restart); it is reported as a warning.
+      database no longer has it, the delete converged and a router serves a stale copy, which is reported as a
+      warning. LiteLLM re-adds a deployment that a periodic reload (every 30 s) read just before the delete, and
+      drops it at that pod's next reload; before 1.106 a reload drops nothing when the database holds no model at
+      all, so deleting the last database model leaves it on every pod that did not handle the delete until it
+      restarts.
     """
     reads = dict((change.model_id, 2) for change in changes)
     metadata_only = [c for c in changes if c.action == 'update' and 'litellm_params' not in c.body]
@@ -535,10 +540,18 @@ def converge(store, changes):
                                                                                            store.consistency_timeout))
         elif change.action == 'delete' and not store.delete(change.model_id):
             del failed[change.model_id]
-            warnings.append('model %s is deleted from LiteLLM\'s database, but the router of the pod that answered '
-                            'still served it after %ss; it stops at that pod\'s next reload (LiteLLM re-adds what '
-                            'a reload read just before a delete)' % (change.model_id, store.consistency_timeout))
+            warnings.append(stale_delete_warning(store, change.model_id))
     return seen, failed, warnings
+
+
+def stale_delete_warning(store, model_id):
+    message = ('model %s is deleted from LiteLLM\'s database, but a LiteLLM pod still served it after %ss; a pod '
+               'whose reload read the database just before the delete serves it until its next reload'
+               % (model_id, store.consistency_timeout))
+    if (store.client.litellm_version() or (0,)) < DROPS_DELETED_WHEN_EMPTY_FROM:
+        message += (', and when the database holds no other model LiteLLM before 1.106 keeps serving it on every '
+                    'pod that did not handle the delete until the pod restarts (oc rollout restart deployment/litellm)')
+    return message
 
 
 def unserved_deletion(store, spec):
