@@ -16,6 +16,9 @@ description:
   - Checks every entry of a LiteLLM C(config.yaml) C(model_list) (the C(litemaas_litellm_models) variable of the
     C(rhpds.litemaas.litemaas) role) with the same rules as the C(rhpds.litemaas.litellm_model) module
     (provider prefix, required C(api_base)/C(api_version), C(model_name) without C(/), non-negative limits).
+  - With O(storage=database), also the rules of creating the models through the API (what
+    M(rhpds.litemaas.litellm_models) checks: credentials nested in readable parameters, C(model_info) keys LiteLLM
+    owns or drops such as prices, the portal's C(max_tokens) and C(supports_*) fields).
   - Returns an empty list when the list is valid. Messages name the entry and the field, never an API key value.
 options:
   _input:
@@ -23,6 +26,15 @@ options:
     type: list
     elements: dict
     required: true
+  variable:
+    description: The variable name the messages start with.
+    type: str
+    default: litemaas_litellm_models
+  storage:
+    description: Where the models will live, V(config) (C(config.yaml)) or V(database) (created through the API).
+    type: str
+    default: config
+    choices: [config, database]
 '''
 
 EXAMPLES = r'''
@@ -43,10 +55,11 @@ from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.collections import is_sequence
 from ansible.module_utils.six import string_types
 
+from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_models import desired_state, spec_from_config_entry
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_validation import validate_deployment
 
 
-def litellm_model_errors(models, variable='litemaas_litellm_models'):
+def litellm_model_errors(models, variable='litemaas_litellm_models', storage='config'):
     if models is None:
         return []
     if not is_sequence(models) or isinstance(models, string_types):
@@ -64,7 +77,10 @@ def litellm_model_errors(models, variable='litemaas_litellm_models'):
         if not isinstance(params, dict):
             errors.append('%s: litellm_params must be a dict with at least model' % where)
             continue
-        errors.extend('%s: %s' % (where, message) for message in validate_deployment(name, params))
+        if storage == 'database':
+            errors.extend(desired_state(spec_from_config_entry(entry), '%s: ' % where)[1])
+        else:
+            errors.extend('%s: %s' % (where, message) for message in validate_deployment(name, params))
     return errors
 
 

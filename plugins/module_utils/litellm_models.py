@@ -24,7 +24,8 @@ from ansible.module_utils.six import string_types
 from ansible.module_utils.six.moves.urllib.parse import quote
 
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMError, changed_entries
-from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_validation import validate_deployment
+from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_validation import (
+    validate_deployment, validate_portal_model_info)
 
 SECRET_DIGEST_KEY = 'rhpds_litemaas_secret_digest'
 # model_info key that marks the deployments of one purge_selector tag (litellm_models).
@@ -372,7 +373,10 @@ def desired_state(spec, prefix='', tag=None):
             errors.append('model_info.%s makes a team model (LiteLLM Enterprise, renamed internally), which this '
                           'collection does not manage' % name)
         elif 'cost' in name.split('_'):
-            errors.append('model_info.%s is not stored by LiteLLM: set prices in litellm_params.%s' % (name, name))
+            errors.append('model_info.%s: LiteLLM does not keep prices sent in model_info (1.106 drops them), so '
+                          'neither LiteLLM nor the LiteMaaS portal would use it: set litellm_params.%s instead'
+                          % (name, name))
+    errors += validate_portal_model_info(model_info)
     if tag is not None:
         model_info[TAG_KEY] = tag
     if spec['state'] == 'present':
@@ -381,6 +385,29 @@ def desired_state(spec, prefix='', tag=None):
     desired = {'model_name': spec['model_name'], 'litellm_params': readable, 'secrets': secrets,
                'model_info': model_info, 'hidden': hidden}
     return desired, [prefix + e for e in errors]
+
+
+def spec_from_config_entry(entry):
+    """A config.yaml model_list entry ({model_name, litellm_params, model_info}) as the options of one deployment of
+    litellm_model and litellm_models: a parameter without an option of its own goes to extra, or to extra_secrets
+    when LiteLLM treats it (or something inside it) as a credential; model_info.id becomes model_id."""
+    litellm_params, extra, extra_secrets = {}, {}, {}
+    for name, value in (entry.get('litellm_params') or {}).items():
+        if name in READABLE_PARAMS or name in SECRET_PARAMS:
+            litellm_params[name] = value
+        elif is_write_only(str(name)) or nested_write_only(value, name):
+            extra_secrets[name] = value
+        else:
+            extra[name] = value
+    if extra:
+        litellm_params['extra'] = extra
+    if extra_secrets:
+        litellm_params['extra_secrets'] = extra_secrets
+    model_info = dict(entry.get('model_info') or {})
+    model_id = model_info.pop('id', None)
+    spec = {'model_name': entry.get('model_name'), 'model_id': None if model_id is None else str(model_id),
+            'state': 'present', 'litellm_params': litellm_params, 'model_info': model_info or None}
+    return spec
 
 
 def select_current(spec, deployments, repair=False):

@@ -149,3 +149,22 @@ def validate_deployment(model_name, litellm_params, field_prefix='litellm_params
         if value is not None and (not _is_number(value) or value <= 0):
             errors.append('%s.%s must be a positive number of seconds, got %r' % (field_prefix, name, value))
     return errors
+
+
+# model_info fields the LiteMaaS portal reads (its model sync): the context length, and the capability flags.
+PORTAL_CAPABILITY_FLAGS = ('supports_vision', 'supports_function_calling', 'supports_parallel_function_calling',
+                           'supports_tool_choice', 'supports_embeddings', 'supports_tokenize', 'supports_convert')
+
+
+def validate_portal_model_info(model_info, field_prefix='model_info'):
+    """Check the model_info fields the LiteMaaS User Portal shows, so a typo does not silently hide a capability."""
+    errors = []
+    info = model_info or {}
+    max_tokens = info.get('max_tokens')
+    if max_tokens is not None and (isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1):
+        errors.append('%s.max_tokens must be a positive whole number of tokens (the portal shows it as the context '
+                      'length), got %r' % (field_prefix, max_tokens))
+    for name in PORTAL_CAPABILITY_FLAGS:
+        if name in info and not isinstance(info[name], bool):
+            errors.append('%s.%s must be true or false, got %r' % (field_prefix, name, info[name]))
+    return errors

@@ -433,9 +433,13 @@ class LiteLLMProxy:
     ...     requests.get(p.base_url + "/key/list", headers={"Authorization": f"Bearer {p.master_key}"})
     """
 
-    def __init__(self, version: str | None = None, ready_timeout: float = 300, replica_of: "LiteLLMProxy | None" = None):
+    def __init__(self, version: str | None = None, ready_timeout: float = 300, replica_of: "LiteLLMProxy | None" = None,
+                 config: str | None = None, deployment_env: dict | None = None):
         """replica_of: a started proxy whose database, keys and upstream this one shares (a second replica,
-        as the deploy role runs them); only the LiteLLM process is started then."""
+        as the deploy role runs them); only the LiteLLM process is started then.
+        config: the text of config.yaml instead of the harness's own (which defines CONFIG_MODEL).
+        deployment_env: environment variables as a Kubernetes Deployment would set them (the deploy role's);
+        they replace the harness's defaults, except where the harness must differ (see _litellm_env)."""
         self.version = version or (replica_of.version if replica_of else None) or os.environ.get("LITELLM_VERSION") \
             or DEFAULT_VERSION
         self.ready_timeout = ready_timeout
@@ -449,6 +453,12 @@ class LiteLLMProxy:
         self.log_path: Path | None = None
         self.startup_seconds: float | None = None
         self._pg: Postgres | None = None
+        self.config = config
+        self.deployment_env = dict(deployment_env or {})
+        if self.deployment_env.get("LITELLM_MASTER_KEY"):
+            self.master_key = self.deployment_env["LITELLM_MASTER_KEY"]
+        if self.deployment_env.get("LITELLM_SALT_KEY"):
+            self.salt_key = self.deployment_env["LITELLM_SALT_KEY"]
 
     # ---- public API
     def env(self) -> dict:
@@ -529,45 +539,58 @@ class LiteLLMProxy:
                                             proc=proc, logfile=self.workdir / "upstream.log"))
         self.upstream_url = f"http://127.0.0.1:{self.upstream_port}/v1"
 
-    def _start_litellm(self, venv: Path, shim_node: Path, node_dir: Path) -> None:
-        config = self.workdir / "config.yaml"
+    def _harness_config(self) -> str:
         # One model comes from the config file (not editable through the API), for tests of that case.
-        config.write_text("model_list:\n"
-                          f"  - model_name: {CONFIG_MODEL}\n"
-                          "    litellm_params:\n"
-                          "      model: openai/fake-config-model\n"
-                          f"      api_base: {self.upstream_url}\n"
-                          "      api_key: sk-fake-upstream-config-model\n"
-                          "    model_info:\n"
-                          f"      id: {CONFIG_MODEL}-id\n"
-                          "general_settings:\n"
-                          "  master_key: os.environ/LITELLM_MASTER_KEY\n"
-                          "  store_model_in_db: true\n"
-                          "  disable_prisma_schema_update: true\n"
-                          "  proxy_batch_write_at: 2\n"  # flush spend to the DB every 2 s (default 10)
-                          "litellm_settings:\n"
-                          "  telemetry: false\n")
+        return ("model_list:\n"
+                f"  - model_name: {CONFIG_MODEL}\n"
+                "    litellm_params:\n"
+                "      model: openai/fake-config-model\n"
+                f"      api_base: {self.upstream_url}\n"
+                "      api_key: sk-fake-upstream-config-model\n"
+                "    model_info:\n"
+                f"      id: {CONFIG_MODEL}-id\n"
+                "general_settings:\n"
+                "  master_key: os.environ/LITELLM_MASTER_KEY\n"
+                "  store_model_in_db: true\n"
+                "  disable_prisma_schema_update: true\n"
+                "  proxy_batch_write_at: 2\n"  # flush spend to the DB every 2 s (default 10)
+                "litellm_settings:\n"
+                "  telemetry: false\n")
+
+    def _litellm_env(self, venv: Path, shim_node: Path, node_dir: Path, config: Path) -> dict:
         home = self.workdir / "home"
         home.mkdir(exist_ok=True)
         env = {
+            "LITELLM_MASTER_KEY": self.master_key,
+            "LITELLM_SALT_KEY": self.salt_key,
+            "STORE_MODEL_IN_DB": "True",
+            "LITELLM_MODE": "PRODUCTION",  # no .env loading
+        }
+        env.update(self.deployment_env)
+        # What the harness must own whatever a Deployment says: its own database, the config file it wrote, its
+        # fake upstream (for os.environ/HARNESS_UPSTREAM_URL references in model parameters), no network fetches,
+        # and the offline Prisma engine, which cannot run `prisma migrate` (the harness applied LiteLLM's
+        # migrations to the database already).
+        env.update({
+            "HARNESS_UPSTREAM_URL": self.upstream_url,
             "PATH": os.pathsep.join([str(venv / "bin"), str(node_dir), "/usr/local/bin", "/usr/bin", "/bin"]),
             "HOME": str(home),
             "LANG": "C.UTF-8",
             "TMPDIR": str(self.workdir),
             "DATABASE_URL": self.database_url,
-            "LITELLM_MASTER_KEY": self.master_key,
-            "LITELLM_SALT_KEY": self.salt_key,
-            "STORE_MODEL_IN_DB": "True",
-            # the schema is applied by the harness (psql); LiteLLM must not run `prisma migrate`
+            "CONFIG_FILE_PATH": str(config),
             "DISABLE_SCHEMA_UPDATE": "true",
-            "LITELLM_LOCAL_MODEL_COST_MAP": "True",  # no network fetch of the cost map
+            "LITELLM_LOCAL_MODEL_COST_MAP": "True",
             "LITELLM_TELEMETRY": "False",
-            "LITELLM_MODE": "PRODUCTION",  # no .env loading
-            # for tests of os.environ/ references in model parameters
-            "HARNESS_UPSTREAM_URL": self.upstream_url,
             "PYTHONUNBUFFERED": "1",
             **prisma_env(shim_node),
-        }
+        })
+        return env
+
+    def _start_litellm(self, venv: Path, shim_node: Path, node_dir: Path) -> None:
+        config = self.workdir / "config.yaml"
+        config.write_text(self.config if self.config is not None else self._harness_config())
+        env = self._litellm_env(venv, shim_node, node_dir, config)
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         proc = self._spawn("litellm", [str(venv / "bin" / "litellm"), "--config", str(config),

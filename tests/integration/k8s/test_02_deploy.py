@@ -19,7 +19,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 NS = "rhpds"
 LITELLM_HOST = "litellm-rhpds." + APPS_DOMAIN
 PORTAL_HOST = "litemaas-rhpds." + APPS_DOMAIN
-VARS = {"litemaas_litellm_models": MODELS, "litemaas_litellm_api_keys": API_KEYS,
+# Guide option 2 (config.yaml); the default, models created through LiteLLM's API, is test_05's.
+VARS = {"litemaas_litellm_models": MODELS, "litemaas_litellm_api_keys": API_KEYS, "litemaas_litellm_models_storage": "config",
         "litemaas_initial_admin_users": ["alice", "bob"], "litemaas_wait_timeout": 120, "litemaas_wait_sleep": 1}
 CHECKSUM = "litemaas.rhpds.io/config-checksum"
 OUR_SECRETS = ["litellm-secret", "litemaas-postgres", "litemaas-backend", "litellm-api-keys"]

@@ -18,7 +18,9 @@ NS = "render-test"
 
 VARIANTS = {
     # the guide's own variable name, litellm_models, instead of litemaas_litellm_models
-    "oauthclient-postgres-models": {"litellm_models": MODELS, "litemaas_litellm_api_keys": API_KEYS},
+    "oauthclient-postgres-models": {"litellm_models": MODELS, "litemaas_litellm_api_keys": API_KEYS,
+                                    "litemaas_litellm_models_storage": "config"},
+    "database-models": {"litemaas_litellm_models": MODELS, "litemaas_litellm_api_keys": API_KEYS},
     "serviceaccount-redis-external-db": {
         "litemaas_oauth_mode": "serviceaccount", "litemaas_litellm_replicas": 3, "litemaas_frontend_replicas": 2,
         "litemaas_postgres_enabled": False, "litemaas_backup_enabled": True, "litemaas_backup_storage_class": "gp3-csi",
@@ -72,6 +74,10 @@ def test_render_files(rendered):
     config = [d for _path, d in _docs(rendered["oauthclient-postgres-models"]) if d["metadata"]["name"] == "litellm-config"]
     model_names = [m["model_name"] for m in yaml.safe_load(config[0]["data"]["config.yaml"])["model_list"]]
     assert model_names == [m["model_name"] for m in MODELS]
+    # Database storage: config.yaml has no models, the Secret holds only the values of os.environ references.
+    database = dict((d["metadata"]["name"], d) for _path, d in _docs(rendered["database-models"]))
+    assert yaml.safe_load(database["litellm-config"]["data"]["config.yaml"])["model_list"] == []
+    assert sorted(database["litellm-api-keys"]["data"]) == sorted(API_KEYS)
     assert not [k for k in kinds["oidc-no-networkpolicies"] if k.startswith(("NetworkPolicy/", "OAuthClient/"))]
     for path in glob.glob(os.path.join(rendered["oauthclient-postgres-models"], "secret-*.yaml")):
         assert oct(os.stat(path).st_mode & 0o777) == "0o600"

@@ -1,6 +1,6 @@
 """Normalising and comparing model deployments (pure functions, no HTTP)."""
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_models import (
-    SECRET_DIGEST_KEY, deployment_from_api, is_write_only, plan_update, secret_digests)
+    SECRET_DIGEST_KEY, deployment_from_api, is_write_only, plan_update, secret_digests, spec_from_config_entry)
 
 
 def test_write_only_follows_litellms_masker():
@@ -223,3 +223,17 @@ def test_a_delete_the_router_still_serves_converges_once_the_database_has_no_row
     assert 'until the pod restarts' in warnings[0]
     assert [r['path'] for r in stub.requests[-2:]] == ['/model/delete', '/health/readiness']
 
+
+def test_a_config_file_entry_becomes_the_options_of_one_deployment():
+    entry = {'model_name': 'granite', 'model_info': {'id': 7, 'max_tokens': 8192},
+             'litellm_params': {'model': 'openai/granite', 'api_key': 'k', 'rpm': 10, 'drop_params': True,
+                                'client_secret': 's', 'extra_headers': {'Authorization': 'Bearer t'},
+                                'extra_body': {'top_k': 5}}}
+    assert spec_from_config_entry(entry) == {
+        'model_name': 'granite', 'model_id': '7', 'state': 'present', 'model_info': {'max_tokens': 8192},
+        'litellm_params': {'model': 'openai/granite', 'api_key': 'k', 'rpm': 10,
+                           'extra': {'drop_params': True, 'extra_body': {'top_k': 5}},
+                           'extra_secrets': {'client_secret': 's', 'extra_headers': {'Authorization': 'Bearer t'}}}}
+    assert spec_from_config_entry({'model_name': 'm', 'litellm_params': {'model': 'openai/m'}}) == {
+        'model_name': 'm', 'model_id': None, 'state': 'present', 'model_info': None,
+        'litellm_params': {'model': 'openai/m'}}

@@ -2,7 +2,7 @@
 import pytest
 
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_validation import (
-    check_duration, check_non_negative, validate_deployment)
+    check_duration, check_non_negative, validate_deployment, validate_portal_model_info)
 
 
 @pytest.mark.parametrize('name, params', [
@@ -65,3 +65,20 @@ def test_never_and_budget_aliases():
                                        (float('inf'), False), (True, False), ('5', False), (None, True)])
 def test_non_negative(value, ok):
     assert (check_non_negative('max_budget', value) == []) is ok
+
+
+@pytest.mark.parametrize('model_info, message', [
+    ({'max_tokens': '8k'}, "model_info.max_tokens must be a positive whole number of tokens"),
+    ({'max_tokens': 0}, "model_info.max_tokens must be a positive whole number of tokens"),
+    ({'max_tokens': True}, "model_info.max_tokens must be a positive whole number of tokens"),
+    ({'supports_vision': 'yes'}, "model_info.supports_vision must be true or false, got 'yes'"),
+    ({'supports_embeddings': 1}, "model_info.supports_embeddings must be true or false, got 1"),
+])
+def test_the_portal_fields_of_model_info_are_checked(model_info, message):
+    errors = validate_portal_model_info(model_info)
+    assert len(errors) == 1 and message in errors[0], errors
+
+
+def test_valid_portal_fields_pass():
+    assert validate_portal_model_info({'max_tokens': 128000, 'supports_vision': True, 'supports_tool_choice': False,
+                                       'mode': 'chat', 'own_marker': 'x'}) == []
