@@ -22,15 +22,14 @@ description:
     an earlier sync.
 options:
   _input:
-    description: The RV(rhpds.litemaas.litellm_model_info#module:models) of M(rhpds.litemaas.litellm_model_info).
+    description: The C(models) that M(rhpds.litemaas.litellm_model_info) returns.
     type: list
     elements: dict
     required: true
   portal_models:
     description:
-      - The RV(rhpds.litemaas.litemaas_model_info#module:models) of M(rhpds.litemaas.litemaas_model_info), run
-        with O(rhpds.litemaas.litemaas_model_info#module:names) set to LiteLLM's model names, so that unavailable
-        models are among them.
+      - The C(models) that M(rhpds.litemaas.litemaas_model_info) returns when run with its C(names) option set to
+        LiteLLM's model names, so that unavailable models are among them.
     type: list
     elements: dict
     required: true

@@ -89,7 +89,7 @@ EXAMPLES = r'''
 RETURN = r'''
 sync:
   description: The backend's answer to the sync, as it gave it. Its counters are the backend's own
-    (see the description); RV(changed), RV(added), RV(removed) and RV(modified) say what users see.
+    (see the description); C(changed), RV(added), RV(removed) and RV(modified) say what users see.
   returned: when the sync ran
   type: dict
   contains:

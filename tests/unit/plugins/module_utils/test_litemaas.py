@@ -125,13 +125,13 @@ def test_info_without_names_lists_only_available_models(portal):
 
 
 def test_changes_between_two_lists():
-    before, after = listed('09-models-list-admin-page1-limit100'), listed('21-models-list-after-delete')
-    assert portal_changes(before, after) == {
+    with_embed, without_embed = listed('09-models-list-admin-page1-limit100'), listed('21-models-list-after-delete')
+    assert portal_changes(with_embed, without_embed) == {
         'added': [], 'removed': ['portal-embed'],
         'modified': {'portal-chat': {'before': {'context_length': 8192, 'max_tokens': 8192},
                                      'after': {'context_length': 16384, 'max_tokens': 16384}}}}
-    assert portal_changes(after, before)['added'] == ['portal-embed']
-    priced = portal_changes(after, listed('29-models-list-after-pricing-patch'))
+    assert portal_changes(without_embed, with_embed)['added'] == ['portal-embed']
+    priced = portal_changes(without_embed, listed('29-models-list-after-pricing-patch'))
     assert priced['modified']['portal-chat']['after'] == {
         'pricing': {'input_cost_per_token': 1e-06, 'output_cost_per_token': 2e-06}}
 
