@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 name: portal_hidden_models
 short_description: Models LiteLLM serves that the LiteMaaS User Portal does not show
-version_added: 1.2.0
+version_added: 1.1.0
 author:
   - RHPDS LiteMaaS maintainers (@rhpds)
 description:

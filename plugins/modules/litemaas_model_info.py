@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: litemaas_model_info
 short_description: List the models the LiteMaaS User Portal shows its users
-version_added: 1.2.0
+version_added: 1.1.0
 description:
   - Reads the portal's model list (C(GET /api/v1/models), every page), what users can subscribe to. The list holds
     only models that are available. A model the backend has marked unavailable (deleted in LiteLLM at a sync) is

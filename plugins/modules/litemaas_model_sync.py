@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: litemaas_model_sync
 short_description: Sync the LiteMaaS User Portal's model list from LiteLLM
-version_added: 1.2.0
+version_added: 1.1.0
 description:
   - Asks the LiteMaaS backend to read LiteLLM's models now (C(POST /api/v1/models/sync)), so that portal users see
     models added, changed or removed in LiteLLM. Without it they see them only after the backend's next sync of
