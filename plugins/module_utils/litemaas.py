@@ -132,8 +132,8 @@ def sync_errors(answer):
 
 
 def sync_portal(client, force_update=False, mark_unavailable=True):
-    """Run one sync and compare the portal's list before and after. Returns the result of the sync module
-    (without the diff's headers when nothing changed) and the sync's errors ([] on success)."""
+    """Run one sync and compare the portal's list before and after. Returns the sync module's result (with a diff
+    only when the list changed) and the sync's errors ([] on success)."""
     before = read_portal_models(client)
     answer = client.post(SYNC_PATH, sync_request_body(force_update, mark_unavailable), idempotent=True)
     after = read_portal_models(client)
