@@ -1,10 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: rhpds.litemaas contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The one HTTP client for LiteLLM's management API, shared by every module of this collection.
+"""The one HTTP client of this collection, shared by every module: LiteLLM's management API and the LiteMaaS
+backend's API (module_utils/litemaas.py) go through it.
 
-It knows about auth, TLS, timeouts, bounded retries, LiteLLM's error shapes and pagination, and nothing
-about models or keys. Writes that are not idempotent are retried only when a caller-supplied re-read proves
+It knows about auth, TLS, timeouts, bounded retries, LiteLLM's and LiteMaaS's error shapes and pagination, and
+nothing about models or keys. Writes that are not idempotent are retried only when a caller-supplied re-read proves
 the first attempt did not land. The value comparison at the end is shared by the model and key logic.
 """
 
@@ -96,6 +97,7 @@ def _error_message(body, default):
     - FastAPI HTTPException: {"detail": {"error": "..."}} or {"detail": "..."}
     - request validation (422): {"detail": [{"loc": [...], "msg": "..."}]}
     - problem+json: {"title", "detail"}
+    - LiteMaaS: {"error": {"code", "message"}, "requestId"} and {"error": "CODE", "message", "statusCode"}
     Returns (message, param).
     """
     if not isinstance(body, dict):
@@ -107,6 +109,9 @@ def _error_message(body, default):
             param = None
         return _unwrap_repr(to_text(err.get('message') or default)), param
     if isinstance(err, str):
+        # LiteMaaS (Fastify): {"error": "CREATE_MODEL_FAILED", "message": "...", "statusCode": 500}
+        if isinstance(body.get('message'), str) and body['message']:
+            return '%s: %s' % (err, body['message']), None
         return _unwrap_repr(err), None
     detail = body.get('detail')
     if isinstance(detail, dict):
@@ -128,16 +133,20 @@ def _error_message(body, default):
 
 
 class LiteLLMClient(object):
-    """Thin JSON client for the LiteLLM proxy management API."""
+    """Thin JSON client for the LiteLLM proxy management API and the LiteMaaS backend API.
+
+    url_option and token_option are the module options that hold the URL and the bearer token, named in error
+    messages. Without token_required, an empty token sends no Authorization header (public LiteMaaS routes)."""
 
     def __init__(self, api_url, master_key, validate_certs=True, ca_path=None, timeout=30, retries=3,
-                 backoff=1.0, sleep=time.sleep):
+                 backoff=1.0, sleep=time.sleep, url_option='api_url', token_option='master_key', token_required=True):
         parsed = urlparse(api_url or '')
         if parsed.scheme not in ('http', 'https') or not parsed.netloc:
-            raise LiteLLMError('api_url must be an http(s) URL such as https://litellm.example.com, got %r' % api_url,
-                               param='api_url')
-        if not master_key:
-            raise LiteLLMError('master_key is empty', param='master_key')
+            raise LiteLLMError('%s must be an http(s) URL with a host, such as https://service.example.com, got %r'
+                               % (url_option, api_url), param=url_option)
+        if not master_key and token_required:
+            raise LiteLLMError('%s is empty' % token_option, param=token_option)
+        self.url_option = url_option
         self.base_url = api_url.rstrip('/')
         self.retries = max(0, retries)
         self.backoff = backoff
@@ -148,8 +157,11 @@ class LiteLLMClient(object):
             context = make_context(cafile=ca_path, validate_certs=validate_certs)
         except (OSError, ValueError) as e:
             raise LiteLLMError('ca_path %s cannot be used: %s' % (ca_path, to_native(e)), param='ca_path')
+        headers = {'Accept': 'application/json'}
+        if master_key:
+            headers['Authorization'] = 'Bearer %s' % master_key
         self._request = Request(
-            headers={'Authorization': 'Bearer %s' % master_key, 'Accept': 'application/json'},
+            headers=headers,
             validate_certs=validate_certs, ca_path=ca_path, timeout=timeout, follow_redirects='safe', context=context)
 
     def _url(self, path, query):
@@ -181,8 +193,8 @@ class LiteLLMClient(object):
             return status, self._decode(raw), retry_after
         except (URLError, socket.timeout, ConnectionError, OSError) as e:
             reason = getattr(e, 'reason', e)
-            raise LiteLLMError('cannot reach api_url %s: %s' % (self.base_url, to_native(reason)),
-                               param='api_url', method=method, path=path,
+            raise LiteLLMError('cannot reach %s %s: %s' % (self.url_option, self.base_url, to_native(reason)),
+                               param=self.url_option, method=method, path=path,
                                not_sent=isinstance(reason, ConnectionRefusedError))
         return status, self._decode(raw), None
 
@@ -267,16 +279,20 @@ class LiteLLMClient(object):
     def patch(self, path, body, absent_statuses=()):
         return self.request('PATCH', path, body=body, idempotent=True, absent_statuses=absent_statuses)
 
-    def paginate(self, path, items_key, query=None, page_size=100, max_pages=1000, workers=1):
+    def paginate(self, path, items_key, query=None, page_size=100, max_pages=1000, workers=1, size_param='size',
+                 total_pages_at=('total_pages',)):
         """Yield items of a page/size paginated list endpoint, one request per page. When the first page tells
-        how many there are (total_pages), the others are read `workers` at a time."""
+        how many there are (at the keys total_pages_at), the others are read `workers` at a time.
+        LiteLLM pages with page/size and says total_pages; LiteMaaS with page/limit and pagination.totalPages."""
         def page_of(number):
-            return self.get(path, dict(query or {}, page=number, size=page_size)) or {}
+            return self.get(path, dict(query or {}, page=number, **{size_param: page_size})) or {}
 
         payload = page_of(1)
         items = payload.get(items_key) or []
         yield from items
-        total_pages = payload.get('total_pages')
+        total_pages = payload
+        for key in total_pages_at:
+            total_pages = total_pages.get(key) if isinstance(total_pages, dict) else None
         if total_pages is not None:
             if int(total_pages) > max_pages:
                 raise LiteLLMError('%s: more than %d pages, giving up' % (path, max_pages), method='GET', path=path)
@@ -295,10 +311,15 @@ class LiteLLMClient(object):
 
 
 class LiteLLMModule(AnsibleModule):
-    """AnsibleModule with the shared connection options and a ready client."""
+    """AnsibleModule with the shared connection options and a ready client. Subclasses for another API set the
+    options that hold the URL and the token, and the function that returns the connection options."""
+
+    url_option = 'api_url'
+    token_option = 'master_key'
+    connection_spec = staticmethod(litellm_argument_spec)
 
     def __init__(self, argument_spec, **kwargs):
-        spec = litellm_argument_spec()
+        spec = self.connection_spec()
         spec.update(argument_spec)
         kwargs.setdefault('supports_check_mode', True)
         super(LiteLLMModule, self).__init__(argument_spec=spec, **kwargs)
@@ -309,8 +330,11 @@ class LiteLLMModule(AnsibleModule):
         if self._client is None:
             p = self.params
             try:
-                self._client = LiteLLMClient(p['api_url'], p['master_key'], validate_certs=p['validate_certs'],
-                                             ca_path=p['ca_path'], timeout=p['timeout'], retries=p['retries'])
+                self._client = LiteLLMClient(
+                    p[self.url_option], p[self.token_option], validate_certs=p['validate_certs'],
+                    ca_path=p['ca_path'], timeout=p['timeout'], retries=p['retries'], url_option=self.url_option,
+                    token_option=self.token_option,
+                    token_required=bool(self.argument_spec[self.token_option].get('required')))
             except LiteLLMError as e:
                 self.fail_json(msg=e.message, field=e.param)
         return self._client
@@ -319,8 +343,8 @@ class LiteLLMModule(AnsibleModule):
         msg = error.describe()
         field = error.param
         if error.status == 401:
-            msg += ' (check master_key)'
-            field = field or 'master_key'
+            msg += ' (check %s)' % self.token_option
+            field = field or self.token_option
         self.fail_json(msg=msg, status=error.status, field=field, **extra)
 
 

@@ -81,9 +81,9 @@ def ansible_env(extra=None):
     return env
 
 
-def run_playbook(playbook, extra_vars=None, env=None, check=False, diff=False, verbosity=3, timeout=600):
+def run_playbook(playbook, extra_vars=None, env=None, check=False, diff=False, verbosity=3, timeout=600, extra_args=()):
     """ansible-playbook at -vvv by default, so that tests can search the whole log for secrets."""
-    cmd = [os.path.join(VENV_BIN, 'ansible-playbook'), playbook]
+    cmd = [os.path.join(VENV_BIN, 'ansible-playbook'), playbook] + list(extra_args)
     if verbosity:
         cmd.append('-' + 'v' * verbosity)
     if check:
