@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # ansible-lint (production profile) on roles, playbooks and docs examples; every module's documentation
-# renders; changelog fragments are valid.
+# renders; changelog fragments are valid; packaging (tests/packaging): the execution environment's build context.
 set -euo pipefail
 : "${REPO:?run through tests/run.sh}"
 cd "$REPO"
@@ -12,3 +12,4 @@ for module in plugins/modules/*.py; do
 done
 echo "ansible-doc: $(ls plugins/modules/*.py | wc -l) modules render"
 antsibull-changelog lint
+python -m pytest -q -p no:cacheprovider tests/packaging
