@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# ansible-lint (production profile) on roles, playbooks and docs examples; every module's documentation
-# renders; changelog fragments are valid; packaging (tests/packaging): the execution environment's build context.
+# ansible-lint (production profile) on roles, playbooks and docs examples; every playbook passes
+# --syntax-check; every module's documentation renders; changelog fragments are valid; packaging
+# (tests/packaging): the execution environment's build context, the AAP credential types and job templates
+# (configure_aap.yml against an in-memory controller API).
 set -euo pipefail
 : "${REPO:?run through tests/run.sh}"
 cd "$REPO"
 ansible-lint --profile production
+ansible-playbook -i localhost, --syntax-check playbooks/*.yml > /dev/null
+echo "syntax-check: $(ls playbooks/*.yml | wc -l) playbooks"
 for module in plugins/modules/*.py; do
   name=$(basename "$module" .py)
   ansible-doc "rhpds.litemaas.$name" > /dev/null
