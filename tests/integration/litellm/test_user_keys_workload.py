@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from kubernetes import client, config
@@ -224,3 +225,35 @@ def test_bad_order_fails_before_anything_is_written(k8s_cluster, tmp_path, names
     rc, dummy, dummy = workload.run(guid='okguid', ocp4_workload_litemaas_user_keys_alias_format='{user}-{guid}')
     assert rc != 0 and 'must contain {guid} and then {user}' in workload.output
     assert rows(litellm_db, 'SELECT count(*) AS n FROM "LiteLLM_VerificationToken"') == before
+
+
+def test_two_provisions_at_once_give_each_user_one_working_key(k8s_cluster, tmp_path, namespace, workshop_model,
+                                                               litellm_proxy, litellm_api, litellm_db):
+    """A provision and its retry overlapping: one key per user in LiteLLM, the Secret holds the surviving values, and
+    the next provision hands out working keys for everyone and changes nothing."""
+    guid = unique('c').replace('-', '')
+    variables = {'ACTION': 'provision', 'guid': guid, 'num_users': 6,
+                 'ocp4_workload_litemaas_user_keys_models': [workshop_model],
+                 'ocp4_workload_litemaas_user_keys_litellm_url': litellm_proxy.base_url,
+                 'ocp4_workload_litemaas_user_keys_namespace': namespace,
+                 'ansible_python_interpreter': ansible_env()['ANSIBLE_PYTHON_INTERPRETER']}
+    runs = [Workload(k8s_cluster, str(tmp_path / str(n)), variables) for n in range(2)]
+    for run in runs:
+        os.makedirs(run.workdir)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda run: run.run(), runs))
+    assert any(rc == 0 for rc, dummy, dummy in results), [run.output[-2000:] for run in runs]
+    counted = rows(litellm_db, 'SELECT key_alias, count(*) AS n FROM "LiteLLM_VerificationToken" WHERE key_alias LIKE %s '
+                               'GROUP BY key_alias', guid + '-%')
+    assert sorted((r['key_alias'], r['n']) for r in counted) == [('%s-user%d' % (guid, n), 1) for n in range(1, 7)]
+
+    rc, changed, calls = runs[0].run()
+    assert rc == 0 and changed == 0, runs[0].output[-3000:]
+    stored = dict((r['key_alias'], r['token']) for r in rows(
+        litellm_db, 'SELECT key_alias, token FROM "LiteLLM_VerificationToken" WHERE key_alias LIKE %s', guid + '-%'))
+    handed_out = per_user(calls)
+    assert sorted(handed_out) == ['user%d' % n for n in range(1, 7)]
+    for data in handed_out.values():
+        assert hashlib.sha256(data['litellm_virtual_key'].encode()).hexdigest() == stored[data['litellm_key_alias']]
+        assert chat(litellm_api, data['litellm_virtual_key'], workshop_model).status_code == 200
+    assert runs[0].run(ACTION='destroy')[0] == 0
