@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import ast
+import inspect
 import json
 import re
 import socket
@@ -26,6 +27,8 @@ from ansible.module_utils.six.moves.urllib.parse import urlencode, urlparse
 from ansible.module_utils.urls import Request, make_context
 
 RETRYABLE_STATUSES = frozenset([429, 500, 502, 503, 504])
+# ansible-core 2.17 and later let a Request reuse one TLS context; 2.16 builds one per request.
+REQUEST_TAKES_CONTEXT = 'context' in inspect.signature(Request.__init__).parameters
 
 
 def litellm_argument_spec():
@@ -153,6 +156,7 @@ class LiteLLMClient(object):
         self.sleep = sleep
         self._version = False  # not read yet
         # One TLS context for every request: building one loads the system CA bundle (~30 ms of CPU each time).
+        # Built here in any case, so that an unusable ca_path fails before the first request.
         try:
             context = make_context(cafile=ca_path, validate_certs=validate_certs)
         except (OSError, ValueError) as e:
@@ -160,9 +164,11 @@ class LiteLLMClient(object):
         headers = {'Accept': 'application/json'}
         if master_key:
             headers['Authorization'] = 'Bearer %s' % master_key
-        self._request = Request(
-            headers=headers,
-            validate_certs=validate_certs, ca_path=ca_path, timeout=timeout, follow_redirects='safe', context=context)
+        options = dict(headers=headers, validate_certs=validate_certs, ca_path=ca_path, timeout=timeout,
+                       follow_redirects='safe')
+        if REQUEST_TAKES_CONTEXT:
+            options['context'] = context
+        self._request = Request(**options)
 
     def _url(self, path, query):
         url = self.base_url + path

@@ -142,4 +142,4 @@ def test_openshift_manifests_validate_on_the_apiserver(rendered, kube):
             else:
                 res.create(body=doc, dry_run="All")
             checked += 1
-    assert checked == 7  # 2 Routes in each of the 3 variants, 1 OAuthClient
+    assert checked == 10  # 2 Routes in each of the 4 variants, an OAuthClient in the 2 variants with models

@@ -1,10 +1,13 @@
 """Database storage, the default: the role creates the inventory's models through the API of the real LiteLLM
 (started from the role's own configuration, see litellm_from_role.py), so they are in LiteLLM_ProxyModelTable, the
-only models LiteMaaS 0.4 lists in the User Portal. A rerun changes nothing, check mode writes nothing, a removed
-entry is deleted, models the role did not create are left alone, switching to config storage deletes what it created,
-and no provider key shows in -vvv output."""
+only models LiteMaaS 0.4 lists in the User Portal, then syncs the portal (the backend answers with the exchanges
+recorded from the real one, tests/harness/litemaas_replay.py). A rerun changes nothing, check mode writes nothing, a
+removed entry is deleted, models the role did not create are left alone, switching to config storage deletes what
+it created, and no provider key or admin key shows in -vvv output."""
 
 import json
+import os
+import sys
 
 import pytest
 import requests
@@ -12,6 +15,9 @@ import yaml
 
 from conftest import marking_ready
 from litellm_from_role import VERSION, auth, install, key_sent_upstream, models_table, start_litellm
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "harness"))
+from litemaas_replay import ReplayServer  # noqa: E402  pylint: disable=wrong-import-position
 
 NS = "lm-database"
 PROVIDER_KEYS = ["sk-provider-chat-5e6f7a8b", "sk-provider-embed-9c0d1e2f"]
@@ -53,9 +59,17 @@ def proxy(ansible, kube):
         assert removed.rc == 0, removed
 
 
-def deploy(ansible, cluster, proxy, models, check=False, **extra):
+@pytest.fixture(scope="module")
+def portal(proxy, kube):  # pylint: disable=unused-argument
+    """The backend's sync API, answered from the recordings; its admin key is the one the role generated."""
+    with ReplayServer(kube.secret_data(NS, "litemaas-backend")["ADMIN_API_KEYS"]) as server:
+        yield server
+
+
+def deploy(ansible, cluster, proxy, models, check=False, portal=None, **extra):
     variables = {"litemaas_namespace": NS, "litemaas_litellm_models": models, "litemaas_litellm_api_url": proxy.base_url,
-                 "litemaas_litellm_api_keys": API_KEYS, "litemaas_portal_sync": False,
+                 "litemaas_litellm_api_keys": API_KEYS, "litemaas_portal_sync": portal is not None,
+                 "litemaas_portal_api_url": portal.url if portal else "",
                  "litemaas_wait_timeout": 120, "litemaas_wait_sleep": 1}
     variables.update(extra)
     with marking_ready(cluster, NS):
@@ -63,10 +77,14 @@ def deploy(ansible, cluster, proxy, models, check=False, **extra):
                            args=("--diff",) if check else ())
 
 
-def test_the_role_creates_the_models(ansible, cluster, kube, proxy):
+def test_the_role_creates_the_models_and_syncs_the_portal(ansible, cluster, kube, proxy, portal):
     models = inventory_models(proxy.upstream_url)
-    result = deploy(ansible, cluster, proxy, models)
+    portal.play("09-models-list-admin-page1-limit100", "05-sync-first", "09-models-list-admin-page1-limit100")
+    result = deploy(ansible, cluster, proxy, models, portal=portal)
     assert result.rc == 0, result
+    assert [(r["method"], r["path"].split("?")[0], r["auth"]) for r in portal.requests] == [
+        ("GET", "/api/v1/models", "admin"), ("POST", "/api/v1/models/sync", "admin"), ("GET", "/api/v1/models", "admin")]
+    assert kube.secret_data(NS, "litemaas-backend")["ADMIN_API_KEYS"] not in result.output
     rows = models_table(proxy.database_url)
     assert [r["model_name"] for r in rows] == ["portal-chat", "portal-embed", "portal-ref"]
     assert all(r["model_info"]["rhpds_litemaas_tag"] == "litemaas-" + NS for r in rows)
@@ -80,10 +98,12 @@ def test_the_role_creates_the_models(ansible, cluster, kube, proxy):
     assert key_sent_upstream(proxy, "portal-ref") == "Bearer " + REF_KEY
 
 
-def test_a_rerun_changes_nothing(ansible, cluster, proxy):
+def test_a_rerun_changes_nothing(ansible, cluster, proxy, portal):
     before = models_table(proxy.database_url)
-    result = deploy(ansible, cluster, proxy, inventory_models(proxy.upstream_url))
+    portal.play("09-models-list-admin-page1-limit100", "06-sync-second-no-change", "09-models-list-admin-page1-limit100")
+    result = deploy(ansible, cluster, proxy, inventory_models(proxy.upstream_url), portal=portal)
     assert result.rc == 0 and result.changed == 0, result
+    assert not portal.unexpected
     assert models_table(proxy.database_url) == before
 
 

@@ -231,7 +231,8 @@ def test_every_playbook_is_covered():
     covered = {'models.yml', 'create_user_key.yml', 'key_info.yml', 'block_key.yml', 'delete_key.yml',
                'list_models.yml'}
     deploy_tier = {'deploy.yml', 'status.yml', 'destroy.yml'}
-    assert set(playbooks) - covered - deploy_tier == set()
+    lint_tier = {'configure_aap.yml'}  # against an in-memory AAP controller (tests/packaging/test_aap.py)
+    assert set(playbooks) - covered - deploy_tier - lint_tier == set()
 
 
 def test_user_key_playbook_without_models_keeps_an_existing_keys_models(litellm_api, litellm_db, by_env, chat_model):
