@@ -47,7 +47,8 @@ options:
   model_id:
     description:
       - Stable identifier of this deployment (LiteLLM's C(model_info.id)), chosen by you.
-      - When omitted, an existing deployment is found by O(model_name), and a new one gets a random UUID.
+      - When omitted, an existing deployment is found by O(model_name), and a new one gets an id derived from
+        O(model_name) (a UUID version 5), so that two runs creating it at once make one deployment.
     type: str
   state:
     description: Whether the deployment should exist.
@@ -103,10 +104,10 @@ options:
         description: Provider to use when the model string has no usable prefix.
         type: str
       input_cost_per_token:
-        description: Custom price per input token (USD).
+        description: Custom price per input token (USD); LiteLLM's spend tracking and the LiteMaaS portal use it.
         type: float
       output_cost_per_token:
-        description: Custom price per output token (USD).
+        description: Custom price per output token (USD); LiteLLM's spend tracking and the LiteMaaS portal use it.
         type: float
       aws_access_key_id:
         description: AWS access key id for C(bedrock). Write-only.
@@ -143,6 +144,13 @@ options:
     description:
       - Extra model information stored with the deployment, for example C(mode), C(base_model),
         C(access_groups) or your own markers. Only the keys given are compared.
+      - What the LiteMaaS User Portal shows of a model comes from here - C(max_tokens) (a whole number, shown as its
+        context length) and the capabilities C(supports_vision), C(supports_function_calling),
+        C(supports_parallel_function_calling), C(supports_tool_choice), C(supports_embeddings) (true or false) -
+        and from the prices O(litellm_params.input_cost_per_token) and O(litellm_params.output_cost_per_token).
+        These are checked before anything is written. Prices given here (C(*_cost_per_token)) are refused: LiteLLM
+        does not keep them in C(model_info) (1.106 drops them), so the portal would show none.
+      - The portal's description and restricted access are set in LiteMaaS itself, not here.
       - C(id) is set through O(model_id).
     type: dict
   update_secrets:

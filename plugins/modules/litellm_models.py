@@ -123,7 +123,10 @@ options:
             description: Other write-only provider parameters.
             type: dict
       model_info:
-        description: Extra model information; only the keys given are compared.
+        description:
+          - Extra model information; only the keys given are compared.
+          - C(max_tokens) and the C(supports_*) capabilities are what the LiteMaaS User Portal shows; see
+            M(rhpds.litemaas.litellm_model).
         type: dict
   purge:
     description: Delete the database deployments that carry O(purge_selector.tag) and that O(models) does not list.

@@ -164,6 +164,9 @@ SCENARIO_SECRETS = {
 }
 SCENARIO_MODELS = {'01-deepseek': ['deepseek-chat'], '02-openai': ['gpt-4o'], '03-ollama': ['llama3'],
                    '04-azure-load-balanced': ['azure-gpt-4'], '05-openshift-ai': ['granite-7b']}
+# What the LiteMaaS portal shows of each: the context length, and the input price where the scenario sets one.
+SCENARIO_PORTAL_FIELDS = {'01-deepseek': (64000, 0.00000027), '02-openai': (128000, 0.0000025), '03-ollama': (8192, None),
+                          '04-azure-load-balanced': (8192, 0.00003), '05-openshift-ai': (8192, None)}
 
 
 @pytest.mark.parametrize('scenario', sorted(SCENARIO_MODELS))
@@ -179,6 +182,10 @@ def test_guide_scenarios(litellm_proxy, litellm_api, fake_upstream, by_env, scen
     for name in SCENARIO_MODELS[scenario]:
         shown = [m for m in litellm_api.get('/model/info').json()['data'] if m['model_name'] == name]
         assert shown and all(m['model_info']['db_model'] for m in shown)
+        max_tokens, input_price = SCENARIO_PORTAL_FIELDS[scenario]
+        assert [m['model_info']['max_tokens'] for m in shown] == [max_tokens] * len(shown)
+        if input_price is not None:
+            assert [m['litellm_params']['input_cost_per_token'] for m in shown] == [input_price] * len(shown)
     if scenario == '04-azure-load-balanced':
         assert sorted(m['model_info']['id'] for m in shown) == ['azure-gpt-4-east', 'azure-gpt-4-west']
     if scenario == '05-openshift-ai':
