@@ -17,7 +17,7 @@ description:
     C(rhpds.litemaas.litemaas) role) with the same rules as the C(rhpds.litemaas.litellm_model) module
     (provider prefix, required C(api_base)/C(api_version), C(model_name) without C(/), non-negative limits).
   - With O(storage=database), also the rules of creating the models through the API (what
-    M(rhpds.litemaas.litellm_models) checks: credentials nested in readable parameters, C(model_info) keys LiteLLM
+    M(rhpds.litemaas.litellm_models) checks - credentials nested in readable parameters, C(model_info) keys LiteLLM
     owns or drops such as prices, the portal's C(max_tokens) and C(supports_*) fields).
   - Returns an empty list when the list is valid. Messages name the entry and the field, never an API key value.
 options:
@@ -53,7 +53,6 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.collections import is_sequence
-from ansible.module_utils.six import string_types
 
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_models import desired_state, spec_from_config_entry
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_validation import validate_deployment
@@ -62,7 +61,7 @@ from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_validation 
 def litellm_model_errors(models, variable='litemaas_litellm_models', storage='config'):
     if models is None:
         return []
-    if not is_sequence(models) or isinstance(models, string_types):
+    if not is_sequence(models) or isinstance(models, str):
         raise AnsibleFilterError('%s must be a list of model_list entries' % variable)
     errors = []
     for index, entry in enumerate(models):
@@ -71,7 +70,7 @@ def litellm_model_errors(models, variable='litemaas_litellm_models', storage='co
             errors.append('%s must be a dict with model_name and litellm_params' % where)
             continue
         name = entry.get('model_name')
-        if isinstance(name, string_types) and name:
+        if isinstance(name, str) and name:
             where = '%s (%s)' % (where, name)
         params = entry.get('litellm_params')
         if not isinstance(params, dict):

@@ -44,7 +44,6 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.collections import is_sequence
-from ansible.module_utils.six import string_types
 
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_models import spec_from_config_entry
 
@@ -52,7 +51,7 @@ from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_models impo
 def litellm_model_specs(models):
     if models is None:
         return []
-    if not is_sequence(models) or isinstance(models, string_types) or not all(isinstance(m, dict) for m in models):
+    if not is_sequence(models) or isinstance(models, str) or not all(isinstance(m, dict) for m in models):
         raise AnsibleFilterError('litellm_model_specs expects a list of model_list entries (dicts)')
     return [spec_from_config_entry(entry) for entry in models]
 

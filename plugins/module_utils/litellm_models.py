@@ -19,9 +19,7 @@ import hmac
 import json
 import time
 import uuid
-
-from ansible.module_utils.six import string_types
-from ansible.module_utils.six.moves.urllib.parse import quote
+from urllib.parse import quote
 
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMError, changed_entries
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_validation import (
@@ -112,7 +110,7 @@ def write_only_values(value):
             return [t for v in inner.values() for t in strings(v)]
         if isinstance(inner, list):
             return [t for v in inner for t in strings(v)]
-        return [inner] if isinstance(inner, string_types) else []
+        return [inner] if isinstance(inner, str) else []
 
     if isinstance(value, dict):
         return [t for name, inner in value.items()
@@ -132,7 +130,7 @@ def without_write_only(value):
 
 
 def is_env_reference(value):
-    return isinstance(value, string_types) and value.startswith(ENV_REFERENCE_PREFIX)
+    return isinstance(value, str) and value.startswith(ENV_REFERENCE_PREFIX)
 
 
 def secret_digests(master_key, secrets):

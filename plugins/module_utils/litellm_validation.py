@@ -12,9 +12,7 @@ __metaclass__ = type
 import difflib
 import math
 import re
-
-from ansible.module_utils.six import string_types
-from ansible.module_utils.six.moves.urllib.parse import urlparse
+from urllib.parse import urlparse
 
 # Provider prefixes LiteLLM 1.81-1.106 route on (litellm.provider_list, language-model providers).
 KNOWN_PROVIDERS = frozenset("""
@@ -57,9 +55,9 @@ def check_non_negative(field, value):
 
 
 def check_url(field, value):
-    if value is None or (isinstance(value, string_types) and value.startswith(ENV_REFERENCE_PREFIX)):
+    if value is None or (isinstance(value, str) and value.startswith(ENV_REFERENCE_PREFIX)):
         return []
-    parsed = urlparse(value) if isinstance(value, string_types) else None
+    parsed = urlparse(value) if isinstance(value, str) else None
     if parsed is None or parsed.scheme not in ('http', 'https') or not parsed.netloc or ' ' in value:
         return ['%s must be an http(s) URL (or an os.environ/NAME reference), got %r' % (field, value)]
     return []
@@ -84,7 +82,7 @@ def check_duration(field, value, allow_never=False, aliases=None):
 
 
 def check_model_name(model_name, field='model_name'):
-    if not isinstance(model_name, string_types) or not model_name.strip():
+    if not isinstance(model_name, str) or not model_name.strip():
         return ['%s must be a non-empty string' % field]
     if model_name != model_name.strip():
         return ['%s must not start or end with whitespace, got %r' % (field, model_name)]
@@ -117,7 +115,7 @@ def validate_deployment(model_name, litellm_params, field_prefix='litellm_params
     params = litellm_params or {}
     model = params.get('model')
     field = '%s.model' % field_prefix
-    if not isinstance(model, string_types) or not model.strip():
+    if not isinstance(model, str) or not model.strip():
         return errors + ['%s is required: <provider>/<model>, e.g. openai/gpt-4o' % field]
     provider, rest = split_provider(model.strip())
     if provider is None:

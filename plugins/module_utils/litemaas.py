@@ -20,8 +20,9 @@ are in tests/data/litemaas-portal/):
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+from urllib.parse import quote
+
 from ansible.module_utils.basic import env_fallback
-from ansible.module_utils.six.moves.urllib.parse import quote
 
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMModule, same_value
 

@@ -148,8 +148,8 @@ options:
         context length) and the capabilities C(supports_vision), C(supports_function_calling),
         C(supports_parallel_function_calling), C(supports_tool_choice), C(supports_embeddings) (true or false) -
         and from the prices O(litellm_params.input_cost_per_token) and O(litellm_params.output_cost_per_token).
-        These are checked before anything is written. Prices given here (C(*_cost_per_token)) are refused: LiteLLM
-        does not keep them in C(model_info) (1.106 drops them), so the portal would show none.
+        These are checked before anything is written. Prices given here (C(*_cost_per_token)) are refused, because
+        LiteLLM does not keep them in C(model_info) (1.106 drops them), so the portal would show none.
       - The portal's description and restricted access are set in LiteMaaS itself, not here.
       - C(id) is set through O(model_id).
     type: dict

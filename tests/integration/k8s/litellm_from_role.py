@@ -15,6 +15,11 @@ from harness import LiteLLMProxy, install  # noqa: E402  pylint: disable=wrong-i
 VERSION = "1.81.15"
 
 
+def install_litellm():
+    """LiteLLM's venv (cached; built the first time): call before a proxy's ready timeout starts."""
+    return install(VERSION)
+
+
 def deployment_env(kube, namespace):
     """The environment Deployment litellm gives its container: values, secretKeyRef and envFrom secretRef resolved."""
     container = kube.get("Deployment", namespace, "litellm")["spec"]["template"]["spec"]["containers"][0]

@@ -9,15 +9,15 @@ import psycopg
 import pytest
 import requests
 
-from litellm_from_role import VERSION, auth, install, key_sent_upstream, start_litellm
+from litellm_from_role import auth, install_litellm, key_sent_upstream, start_litellm
 
 NS = "lm-config"
 UPSTREAM = "os.environ/HARNESS_UPSTREAM_URL"
 MODELS = [
-    {"model_name": "config-chat", "litellm_params": {"model": "openai/fake-chat", "api_base": UPSTREAM,
-                                                       "api_key": "sk-config-chat-literal-7d8e9f"}},
-    {"model_name": "config-ref", "litellm_params": {"model": "openai/fake-ref", "api_base": UPSTREAM,
-                                                      "api_key": "os.environ/CONFIG_REF_KEY"}},
+    {"model_name": "config-chat",
+     "litellm_params": {"model": "openai/fake-chat", "api_base": UPSTREAM, "api_key": "sk-config-chat-literal-7d8e9f"}},
+    {"model_name": "config-ref",
+     "litellm_params": {"model": "openai/fake-ref", "api_base": UPSTREAM, "api_key": "os.environ/CONFIG_REF_KEY"}},
 ]
 VARS = {"litemaas_namespace": NS, "litemaas_litellm_models_storage": "config", "litemaas_litellm_models": MODELS,
         # HARNESS_UPSTREAM_URL: the harness replaces it with its fake upstream's URL
@@ -28,7 +28,7 @@ VARS = {"litemaas_namespace": NS, "litemaas_litellm_models_storage": "config", "
 
 @pytest.fixture(scope="module")
 def proxy(ansible, kube):
-    install(VERSION)  # before the proxy's ready timeout starts: a cold cache builds LiteLLM's venv first
+    install_litellm()
     result = ansible.run("deploy.yml", VARS)
     assert result.rc == 0, result
     started = start_litellm(kube, NS)
@@ -82,7 +82,7 @@ def test_database_models_work_and_are_encrypted_with_the_salt_key(proxy, kube):
     decrypt = ("import base64, hashlib, sys, nacl.secret\n"
                "box = nacl.secret.SecretBox(hashlib.sha256(sys.argv[1].encode()).digest())\n"
                "print(box.decrypt(base64.urlsafe_b64decode(sys.argv[2])).decode())\n")
-    python = os.path.join(install(VERSION)["venv"], "bin", "python")
+    python = os.path.join(install_litellm()["venv"], "bin", "python")
     with_salt = subprocess.run([python, "-c", decrypt, stored["LITELLM_SALT_KEY"], ciphertext],
                                capture_output=True, text=True, timeout=60, check=False)
     assert with_salt.returncode == 0 and with_salt.stdout.strip() == "sk-provider-db-42", with_salt.stderr

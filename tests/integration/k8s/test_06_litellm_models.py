@@ -14,7 +14,7 @@ import requests
 import yaml
 
 from conftest import marking_ready
-from litellm_from_role import VERSION, auth, install, key_sent_upstream, models_table, start_litellm
+from litellm_from_role import auth, install_litellm, key_sent_upstream, models_table, start_litellm
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "harness"))
 from litemaas_replay import ReplayServer  # noqa: E402  pylint: disable=wrong-import-position
@@ -44,7 +44,7 @@ def inventory_models(upstream):
 def proxy(ansible, kube):
     """LiteLLM started from the files of a database-storage deployment. That first run does not wait for LiteMaaS,
     so it cannot create the models yet, and says so."""
-    install(VERSION)
+    install_litellm()
     result = ansible.run("deploy.yml", {"litemaas_namespace": NS, "litemaas_litellm_models": inventory_models("http://127.0.0.1:9/v1"),
                                         "litemaas_litellm_api_keys": API_KEYS, "litemaas_wait": False})
     assert result.rc == 0, result
@@ -118,9 +118,8 @@ def test_check_mode_predicts_and_writes_nothing(ansible, cluster, proxy):
 
 
 def test_a_removed_entry_is_deleted_and_other_models_stay(ansible, cluster, proxy):
-    by_hand = requests.post(proxy.base_url + "/model/new", headers=auth(proxy.master_key), timeout=60,
-                            json={"model_name": "added-in-the-ui", "litellm_params": {"model": "openai/x",
-                                                                                       "api_base": "http://127.0.0.1:9/v1"}})
+    by_hand = requests.post(proxy.base_url + "/model/new", headers=auth(proxy.master_key), timeout=60, json={
+        "model_name": "added-in-the-ui", "litellm_params": {"model": "openai/x", "api_base": "http://127.0.0.1:9/v1"}})
     assert by_hand.status_code == 200, by_hand.text
     result = deploy(ansible, cluster, proxy, inventory_models(proxy.upstream_url)[:2])
     assert result.rc == 0 and result.changed >= 1, result
