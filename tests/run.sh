@@ -7,6 +7,10 @@
 #
 # Tiers: sanity units lint shim litellm k8s
 # LITELLM_VERSIONS (default "1.106.12 1.81.15") is the LiteLLM matrix the litellm tier runs against.
+# ANSIBLE_CORE_VERSIONS (default: every minor version in tests/ansible-core-matrix.txt, e.g. "2.16 2.21") is the
+# ansible-core matrix: sanity and units run on each, the litellm tier on the oldest and the newest.
+# The integration tiers run the collection as users install it: built with ansible-galaxy from this checkout and
+# installed from the tarball into a fresh directory (COLLECTIONS_DIR; the tarball is COLLECTION_TARBALL).
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export REPO
@@ -21,8 +25,13 @@ done
 
 VENV=$("$REPO/tests/setup.sh")
 export VENV PATH="$VENV/bin:$PATH"
-COLLECTIONS_DIR=$(link_collection)
-export ANSIBLE_COLLECTIONS_PATH=$COLLECTIONS_DIR COLLECTIONS_DIR
+ANSIBLE_CORE_VERSIONS=${ANSIBLE_CORE_VERSIONS:-$(core_matrix | awk '{print $1}' | xargs)}
+core_matrix $ANSIBLE_CORE_VERSIONS > /dev/null  # an unknown version fails here, before any tier
+export ANSIBLE_CORE_VERSIONS
+COLLECTIONS_DIR=$(install_collection)
+COLLECTION_TARBALL=$(ls "$COLLECTIONS_DIR"/build/rhpds-litemaas-*.tar.gz)
+trap 'rm -rf "$COLLECTIONS_DIR"' EXIT
+export ANSIBLE_COLLECTIONS_PATH=$COLLECTIONS_DIR COLLECTIONS_DIR COLLECTION_TARBALL
 
 declare -A took result
 failed=0

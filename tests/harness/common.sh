@@ -17,13 +17,72 @@ apt_install() {
 }
 
 # link_collection: print a directory (one per checkout, in the cache) where ansible finds this checkout
-# as the collection rhpds.litemaas.
+# as the collection rhpds.litemaas (for the local scripts, which run what is checked out as it is edited).
 link_collection() {
   local dir
   dir=$CACHE_ROOT/collections-$(printf '%s' "$REPO" | sha256sum | cut -c1-12)
   mkdir -p "$dir/ansible_collections/rhpds"
   ln -sfn "$REPO" "$dir/ansible_collections/rhpds/litemaas"
   echo "$dir"
+}
+
+# install_collection: build this checkout's collection tarball with ansible-galaxy and install it, as users do,
+# into a new directory (dependencies such as kubernetes.core from the ansible bundle of the tools venv, offline);
+# print that directory. The tarball stays in its build/ subdirectory.
+install_collection() {
+  local dir
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/rhpds-litemaas-installed.XXXXXX")
+  ansible-galaxy collection build --output-path "$dir/build" "$REPO" >&2
+  ansible-galaxy collection install --offline -p "$dir" "$dir"/build/rhpds-litemaas-*.tar.gz >&2
+  echo "$dir"
+}
+
+# core_matrix [MINOR...]: print "minor release python" for the given ansible-core minor versions (all when none),
+# from tests/ansible-core-matrix.txt; fails on a version the matrix does not have.
+core_matrix() {
+  local wanted=("$@") line
+  if [ ${#wanted[@]} -eq 0 ]; then
+    grep -v '^#' "$REPO/tests/ansible-core-matrix.txt" | sed '/^\s*$/d'
+    return
+  fi
+  for minor in "${wanted[@]}"; do
+    line=$(grep -E "^${minor//./\\.}\s" "$REPO/tests/ansible-core-matrix.txt") \
+      || { echo "ansible-core $minor is not in tests/ansible-core-matrix.txt" >&2; return 1; }
+    echo "$line"
+  done
+}
+
+# python_for VERSION: a python VERSION interpreter of this machine (PATH, then pyenv), or fail naming it.
+python_for() {
+  local candidate
+  for candidate in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/"$1".*/bin/python"$1" "$(command -v "python$1" || true)"; do
+    [ -n "$candidate" ] && "$candidate" -c 'import venv' 2>/dev/null && { echo "$candidate"; return; }
+  done
+  echo "no python$1 on this machine (PATH or pyenv): needed for an ansible-core of the matrix" >&2
+  return 1
+}
+
+# core_venv RELEASE PYTHON: a cached venv with ansible-core RELEASE on python PYTHON, the test requirements
+# (tests/requirements-core.txt) and kubernetes.core from the tools venv ($VENV); print its path.
+core_venv() {
+  local release=$1 python=$2 hash venv bundled target
+  hash=$(cat "$REPO/tests/requirements-core.txt" "$REPO/tests/requirements.txt" | sha256sum | cut -c1-12)
+  venv=$CACHE_ROOT/ansible-core-$release-py$python-$hash
+  if [ ! -f "$venv/.complete" ]; then
+    echo "setup: creating ansible-core $release venv $venv" >&2
+    rm -rf "$venv"
+    "$(python_for "$python")" -m venv "$venv"
+    {
+      "$venv/bin/pip" install -q --upgrade pip
+      "$venv/bin/pip" install -q "ansible-core==$release" -r "$REPO/tests/requirements-core.txt"
+    } >&2 2> >(grep -v '^WARNING: Location .* is ignored' >&2)  # this machine's pip config names absent indexes
+    bundled=$("$VENV/bin/python" -c 'import ansible_collections.kubernetes.core as c; print(list(c.__path__)[0])')
+    target=$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/ansible_collections/kubernetes
+    mkdir -p "$target"
+    cp -a "$bundled" "$target/core"
+    touch "$venv/.complete"
+  fi
+  echo "$venv"
 }
 
 # free_port: print a TCP port that is free on 127.0.0.1 right now.

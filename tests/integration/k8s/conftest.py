@@ -69,9 +69,10 @@ class Result:
 class Ansible:
     """Runs playbooks against the test cluster with a YAML inventory built from variables."""
 
-    def __init__(self, env, workdir):
+    def __init__(self, env, workdir, collection):
         self.env = env
         self.workdir = workdir
+        self.collection = collection  # where the playbooks are: the installed collection
         self.count = 0
 
     def run(self, playbook, variables=None, check=False, verbosity=0, extra_env=None, args=()):
@@ -81,7 +82,7 @@ class Ansible:
         with open(inventory, "w", encoding="utf-8") as f:
             yaml.safe_dump({"all": {"hosts": {"localhost": hostvars}, "vars": variables or {}}}, f)
         if not os.path.isabs(playbook):
-            playbook = os.path.join(REPO, "playbooks", playbook)
+            playbook = os.path.join(self.collection, "playbooks", playbook)
         cmd = [os.path.join(BIN, "ansible-playbook"), "-i", inventory, playbook] + list(args)
         if check:
             cmd.append("--check")
@@ -156,10 +157,10 @@ def kube(cluster):  # pylint: disable=unused-argument,redefined-outer-name
 @pytest.fixture(scope="session")
 def ansible(cluster, tmp_path_factory):  # pylint: disable=redefined-outer-name
     workdir = str(tmp_path_factory.mktemp("ansible"))
-    # tests/conftest.py made this checkout findable as rhpds.litemaas in $COLLECTIONS_DIR.
-    collections = os.environ.get("ANSIBLE_COLLECTIONS_PATH") or os.environ["COLLECTIONS_DIR"]
-    # A stand-in for AgnosticD's agnosticd.core collection (records agnosticd_user_info calls).
-    collections = collections + os.pathsep + os.path.join(HERE, "collections")
+    # tests/run.sh installed the collection from its tarball here (tests/conftest.py: this checkout otherwise); next
+    # to it a stand-in for AgnosticD's agnosticd.core collection (records agnosticd_user_info calls).
+    installed = os.environ["COLLECTIONS_DIR"]
+    collections = installed + os.pathsep + os.path.join(HERE, "collections")
     env = dict(os.environ)
     env.update({
         "KUBECONFIG": cluster,
@@ -173,7 +174,7 @@ def ansible(cluster, tmp_path_factory):  # pylint: disable=redefined-outer-name
     })
     for k in [k for k in env if k.startswith("K8S_AUTH_")]:
         del env[k]
-    return Ansible(env, workdir)
+    return Ansible(env, workdir, os.path.join(installed, "ansible_collections", "rhpds", "litemaas"))
 
 
 @contextlib.contextmanager

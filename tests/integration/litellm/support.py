@@ -15,6 +15,8 @@ import uuid
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 COLLECTIONS_DIR = os.environ['COLLECTIONS_DIR']  # set by tests/conftest.py
+# The collection the tests run: installed from its tarball by tests/run.sh, else this checkout (collection_path.py).
+COLLECTION = os.path.join(COLLECTIONS_DIR, 'ansible_collections', 'rhpds', 'litemaas')
 VENV_BIN = os.path.dirname(sys.executable)
 RECAP_RE = re.compile(r'^localhost\s+:\s+(.*)$', re.M)
 
@@ -24,7 +26,7 @@ def unique(prefix):
 
 
 def module_path(name):
-    return os.path.join(REPO, 'plugins', 'modules', name + '.py')
+    return os.path.join(COLLECTION, 'plugins', 'modules', name + '.py')
 
 
 def run_module(name, args, check=False, diff=True, env=None, timeout=120):
@@ -82,7 +84,8 @@ def ansible_env(extra=None):
 
 
 def run_playbook(playbook, extra_vars=None, env=None, check=False, diff=False, verbosity=3, timeout=600, extra_args=()):
-    """ansible-playbook at -vvv by default, so that tests can search the whole log for secrets."""
+    """ansible-playbook at -vvv by default, so that tests can search the whole log for secrets. A relative playbook
+    path is the collection's (playbooks/..., docs/scenarios/...)."""
     cmd = [os.path.join(VENV_BIN, 'ansible-playbook'), playbook] + list(extra_args)
     if verbosity:
         cmd.append('-' + 'v' * verbosity)
@@ -93,7 +96,7 @@ def run_playbook(playbook, extra_vars=None, env=None, check=False, diff=False, v
     if extra_vars:
         cmd += ['-e', json.dumps(extra_vars)]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=ansible_env(env),
-                          cwd=REPO, check=False)
+                          cwd=COLLECTION, check=False)
     return PlaybookRun(proc)
 
 

@@ -1,11 +1,13 @@
 """Two runs of the same playbook at once (an AAP job and its retry, two overlapping provisions): they leave no
 duplicate key alias and no duplicate model, and the next run changes nothing. Counts come from LiteLLM's database."""
+import json
+import os
 import subprocess
 
 import pytest
 import yaml
 
-from support import REPO, ansible_env, rows, run_playbook, unique
+from support import VENV_BIN, ansible_env, rows, run_playbook, unique
 
 LOOP = [
     {'name': 'Models', 'loop': '{{ models }}', 'rhpds.litemaas.litellm_model': {
@@ -38,9 +40,8 @@ def test_two_runs_at_once_leave_no_duplicates_and_the_next_converges(tmp_path, l
     extra = {'url': litellm_proxy.base_url, 'master_key': litellm_proxy.master_key, 'upstream': litellm_proxy.upstream_url,
              'models': ['%smodel%d' % (prefix, n) for n in range(5)], 'aliases': ['%suser%d' % (prefix, n) for n in range(20)]}
     path = playbook(tmp_path, tasks)
-    import json
-    cmd = [ansible_env()['PATH'].split(':')[0] + '/ansible-playbook', path, '-e', json.dumps(extra)]
-    runs = [subprocess.Popen(cmd, cwd=REPO, env=ansible_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    cmd = [os.path.join(VENV_BIN, 'ansible-playbook'), path, '-e', json.dumps(extra)]
+    runs = [subprocess.Popen(cmd, cwd=str(tmp_path), env=ansible_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
             for dummy in range(2)]
     outputs = [run.communicate(timeout=900)[0] for run in runs]
 

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from kubernetes import client, config
 
-from support import REPO, assert_no_secrets, delete_models_named, run_module, run_playbook, unique
+from support import COLLECTION, assert_no_secrets, delete_models_named, run_module, run_playbook, unique
 from litemaas_replay import ReplayServer, load
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -233,7 +233,7 @@ def test_the_backend_is_found_in_the_cluster(k8s_cluster, litemaas_namespace):
 def test_every_examples_block_runs(tmp_path, litellm_proxy, litellm_api, portal, admin_key):
     tasks = []
     for name in ('litemaas_model_sync', 'litemaas_model_info'):
-        source = open(os.path.join(REPO, 'plugins', 'modules', name + '.py')).read()
+        source = open(os.path.join(COLLECTION, 'plugins', 'modules', name + '.py')).read()
         tasks += yaml.safe_load(source.split("EXAMPLES = r'''", 1)[1].split("'''", 1)[0])
     text = yaml.safe_dump([{'name': 'Module EXAMPLES', 'hosts': 'localhost', 'connection': 'local',
                             'gather_facts': False, 'tasks': tasks,
