@@ -9,7 +9,7 @@ import subprocess
 import pytest
 import yaml
 
-from support import (REPO, ansible_env, assert_no_secrets, chat, delete_models_named, key_by_alias, model_by_id,
+from support import (COLLECTION, ansible_env, assert_no_secrets, chat, delete_models_named, key_by_alias, model_by_id,
                      run_playbook, unique)
 
 KEY_LINE = re.compile(r'Key:\s+(sk-[A-Za-z0-9_-]+)')
@@ -134,7 +134,7 @@ def test_list_models_playbook(litellm_proxy, by_env, chat_model):
 def test_create_user_key_script(litellm_proxy, litellm_api, by_env, chat_model):
     email = unique('erin') + '@example.com'
     env = ansible_env(by_env)
-    script = os.path.join(REPO, 'scripts', 'create-user-key.sh')
+    script = os.path.join(COLLECTION, 'scripts', 'create-user-key.sh')
 
     def run(*args):
         return subprocess.run([script] + list(args), capture_output=True, text=True, env=env, timeout=300, check=False)
@@ -208,7 +208,7 @@ def module_examples():
     tasks = []
     for name in ('litellm_model', 'litellm_model_info', 'litellm_models', 'litellm_key', 'litellm_key_info',
                  'litellm_keys'):
-        source = open(os.path.join(REPO, 'plugins', 'modules', name + '.py')).read()
+        source = open(os.path.join(COLLECTION, 'plugins', 'modules', name + '.py')).read()
         tasks += yaml.safe_load(source.split("EXAMPLES = r'''", 1)[1].split("'''", 1)[0])
     return tasks
 
@@ -234,7 +234,7 @@ def test_every_examples_block_runs(tmp_path, litellm_proxy, litellm_api, by_env)
 
 
 def test_every_playbook_is_covered():
-    playbooks = sorted(os.path.basename(p) for p in glob.glob(os.path.join(REPO, 'playbooks', '*.yml')))
+    playbooks = sorted(os.path.basename(p) for p in glob.glob(os.path.join(COLLECTION, 'playbooks', '*.yml')))
     covered = {'models.yml', 'create_user_key.yml', 'key_info.yml', 'block_key.yml', 'delete_key.yml',
                'list_models.yml'}
     deploy_tier = {'deploy.yml', 'status.yml', 'destroy.yml'}
@@ -262,10 +262,41 @@ def test_user_key_playbook_without_models_keeps_an_existing_keys_models(litellm_
 
 def test_create_user_key_script_passes_spaces_and_quotes_through(litellm_proxy, litellm_api, by_env, chat_model):
     email = "o'" + unique('hal') + '@example.com'
-    script = os.path.join(REPO, 'scripts', 'create-user-key.sh')
+    script = os.path.join(COLLECTION, 'scripts', 'create-user-key.sh')
     proc = subprocess.run([script, email, ' %s , harness-config-model ' % chat_model, '5', '1d'], capture_output=True,
                           text=True, env=ansible_env(by_env), timeout=300, check=False)
     assert proc.returncode == 0, proc.stderr
     key = key_by_alias(litellm_api, 'user-' + email)
     assert sorted(key['models']) == sorted([chat_model, 'harness-config-model']) and key['user_id'] == email
     run_playbook('playbooks/delete_key.yml', {'key_alias': 'user-' + email}, env=by_env, verbosity=0).assert_ok()
+
+
+def test_playbooks_take_survey_answers(litellm_api, by_env, chat_model):
+    """An AAP survey gives text: a model list as YAML, comma lists, and '' for every question left empty, which
+    means the default."""
+    name = unique('survey-model')
+    models_text = '- model_name: %s\n  litellm_params:\n    model: openai/fake\n    api_base: http://127.0.0.1:9/v1\n' % name
+    run_playbook('playbooks/models.yml', {'litellm_api_models': models_text}, env=by_env, verbosity=0).assert_ok()
+    assert [m['model_name'] for m in litellm_api.get('/model/info').json()['data']].count(name) == 1
+
+    email = unique('sue') + '@example.com'
+    empty = {'key_alias': '', 'max_budget': '', 'duration': '', 'rotate_key': ''}
+    created = run_playbook('playbooks/create_user_key.yml', dict(empty, user_email=email, key_models=chat_model + ', ' + name),
+                           env=by_env, verbosity=0).assert_ok()
+    assert created.changed >= 1
+    key = key_by_alias(litellm_api, 'user-' + email)
+    assert key['models'] == [chat_model, name] and key['max_budget'] is None and key['expires'] is None
+    assert run_playbook('playbooks/create_user_key.yml', dict(empty, user_email=email), env=by_env,
+                        verbosity=0).assert_ok().changed == 0
+
+    listed = run_playbook('playbooks/key_info.yml', {'key_alias': '', 'user_email': '', 'team_id': ''}, env=by_env,
+                          verbosity=0).assert_ok()
+    assert 'user-' + email in listed.output
+    models = run_playbook('playbooks/list_models.yml', {'model_name': ''}, env=by_env, verbosity=0).assert_ok()
+    assert name in models.output and chat_model in models.output
+    run_playbook('playbooks/block_key.yml', {'key_alias': 'user-' + email, 'blocked': ''}, env=by_env,
+                 verbosity=0).assert_ok()
+    assert key_by_alias(litellm_api, 'user-' + email)['blocked'] is True
+
+    run_playbook('playbooks/delete_key.yml', {'key_alias': 'user-' + email}, env=by_env, verbosity=0).assert_ok()
+    delete_models_named(litellm_api, name)
