@@ -37,7 +37,7 @@ for run in "${runs[@]}"; do
   echo "---- LiteLLM $version, ansible-core $release"
   t0=$SECONDS
   rc=0
-  LITELLM_VERSION=$version "$core_python" -m pytest -q -p no:cacheprovider tests/integration/litellm || rc=$?
+  LITELLM_VERSION=$version "$core_python" -m pytest -q -p no:cacheprovider --durations=15 tests/integration/litellm || rc=$?
   [ "$rc" = 0 ] || failed+=("pytest on LiteLLM $version, ansible-core $release (exit $rc)")
   echo "---- LiteLLM $version, ansible-core $release: exit $rc in $((SECONDS - t0))s"
   check_leftovers "pytest on $version"

@@ -1,4 +1,5 @@
 """Bad input fails with a message naming the field, before anything is written (checked in the database)."""
+import json
 import socket
 
 import pytest
@@ -90,7 +91,10 @@ def test_env_fallbacks(litellm_proxy):
     env = {'LITELLM_API_BASE': litellm_proxy.base_url, 'LITELLM_MASTER_KEY': litellm_proxy.master_key}
     result = run_module('litellm_model_info', {}, env=env)
     assert not result['failed'], result
-    assert result['invocation']['module_args']['master_key'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+    assert litellm_proxy.master_key not in json.dumps(result)
+    # ansible-core 2.21 adds the invocation only when the controller asks for it (_ansible_inject_invocation).
+    if 'invocation' in result:
+        assert result['invocation']['module_args']['master_key'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
 
 
 def test_unreadable_ca_path_names_the_field(conn, tmp_path):

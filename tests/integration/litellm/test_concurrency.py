@@ -16,12 +16,8 @@ LOOP = [
         'key_alias': '{{ item }}', 'models': '{{ models[:1] }}', 'max_budget': 5, 'duration': '1d'}},
 ]
 BULK = [
-    {'name': 'Models', 'rhpds.litemaas.litellm_models': {
-        'models': "{{ models | map('community.general.dict_kv', 'model_name') | map('combine', {'litellm_params': "
-                  "{'model': 'openai/fake', 'api_base': upstream}}) | list }}"}},
-    {'name': 'Keys', 'no_log': True, 'rhpds.litemaas.litellm_keys': {
-        'keys': "{{ aliases | map('community.general.dict_kv', 'key_alias') | map('combine', {'models': models[:1], "
-                "'max_budget': 5, 'duration': '1d'}) | list }}"}},
+    {'name': 'Models', 'rhpds.litemaas.litellm_models': {'models': '{{ model_specs }}'}},
+    {'name': 'Keys', 'no_log': True, 'rhpds.litemaas.litellm_keys': {'keys': '{{ key_specs }}'}},
 ]
 
 
@@ -39,6 +35,11 @@ def test_two_runs_at_once_leave_no_duplicates_and_the_next_converges(tmp_path, l
     prefix = unique('race') + '-'
     extra = {'url': litellm_proxy.base_url, 'master_key': litellm_proxy.master_key, 'upstream': litellm_proxy.upstream_url,
              'models': ['%smodel%d' % (prefix, n) for n in range(5)], 'aliases': ['%suser%d' % (prefix, n) for n in range(20)]}
+    # The same declaration for the bulk modules (ansible-core alone has no filter that builds these lists).
+    extra['model_specs'] = [{'model_name': name, 'litellm_params': {'model': 'openai/fake', 'api_base': extra['upstream']}}
+                            for name in extra['models']]
+    extra['key_specs'] = [{'key_alias': alias, 'models': extra['models'][:1], 'max_budget': 5, 'duration': '1d'}
+                          for alias in extra['aliases']]
     path = playbook(tmp_path, tasks)
     cmd = [os.path.join(VENV_BIN, 'ansible-playbook'), path, '-e', json.dumps(extra)]
     runs = [subprocess.Popen(cmd, cwd=str(tmp_path), env=ansible_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

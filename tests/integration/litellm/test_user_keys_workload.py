@@ -219,11 +219,11 @@ def test_bad_order_fails_before_anything_is_written(k8s_cluster, tmp_path, names
         'ansible_python_interpreter': ansible_env()['ANSIBLE_PYTHON_INTERPRETER']})
     before = rows(litellm_db, 'SELECT count(*) AS n FROM "LiteLLM_VerificationToken"')
     rc, dummy, dummy = workload.run()
-    assert rc != 0 and "needs the order's guid" in workload.output
+    assert rc != 0 and "needs the order's guid" in workload.output, workload.output[-3000:]
     rc, dummy, dummy = workload.run(guid='okguid', ocp4_workload_litemaas_user_keys_models=['no-such-model-anywhere'])
-    assert rc != 0 and 'models: no-such-model-anywhere not on this proxy' in workload.output
+    assert rc != 0 and 'models: no-such-model-anywhere not on this proxy' in workload.output, workload.output[-3000:]
     rc, dummy, dummy = workload.run(guid='okguid', ocp4_workload_litemaas_user_keys_alias_format='{user}-{guid}')
-    assert rc != 0 and 'must contain {guid} and then {user}' in workload.output
+    assert rc != 0 and 'must contain {guid} and then {user}' in workload.output, workload.output[-3000:]
     assert rows(litellm_db, 'SELECT count(*) AS n FROM "LiteLLM_VerificationToken"') == before
 
 
