@@ -66,18 +66,22 @@ def hash_key(plaintext):
     return hashlib.sha256(plaintext.encode('utf-8')).hexdigest()
 
 
+TIMESTAMP_RE = re.compile(r'^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([+-]\d{2}:?\d{2})?$')
+
+
 def parse_time(value):
     """ISO-8601 from LiteLLM ('...Z', '...+00:00', or naive UTC) -> aware datetime, None stays None."""
     if not value:
         return None
     text = value.strip().replace('Z', '+00:00')
-    match = re.match(r'^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2})(\.\d+)?([+-]\d{2}:?\d{2})?$', text)
+    match = TIMESTAMP_RE.match(text)
     if not match:
         raise ValueError('unrecognised timestamp %r' % value)
-    base = datetime.datetime.strptime(match.group(1).replace(' ', 'T'), '%Y-%m-%dT%H:%M:%S')
-    if match.group(2):
-        base = base.replace(microsecond=int((match.group(2)[1:] + '000000')[:6]))
-    offset = match.group(3)
+    # Built from the digits: datetime.strptime took a sixth of a no-op run over 500 keys.
+    base = datetime.datetime(*(int(part) for part in match.group(1, 2, 3, 4, 5, 6)))
+    if match.group(7):
+        base = base.replace(microsecond=int((match.group(7)[1:] + '000000')[:6]))
+    offset = match.group(8)
     if offset:
         sign = 1 if offset[0] == '+' else -1
         hours, minutes = int(offset[1:3]), int(offset[-2:])
