@@ -85,6 +85,39 @@ core_venv() {
   echo "$venv"
 }
 
+# for_each_core FUNCTION: run FUNCTION MINOR RELEASE PYTHON for every ansible-core of $ANSIBLE_CORE_VERSIONS, as
+# many at once as the machine has cores (their venvs made first, one at a time), each one's output kept and printed
+# in the matrix's order at the end; fails naming the versions whose FUNCTION failed.
+for_each_core() {
+  local fn=$1 logs row i failed=() rows=()
+  # shellcheck disable=SC2086  # the matrix is a list of versions
+  mapfile -t rows < <(core_matrix $ANSIBLE_CORE_VERSIONS)
+  for row in "${rows[@]}"; do
+    read -r _ release python <<< "$row"
+    core_venv "$release" "$python" > /dev/null
+  done
+  logs=$(mktemp -d)
+  for i in "${!rows[@]}"; do
+    while [ "$(jobs -rp | wc -l)" -ge "$(nproc)" ]; do sleep 1; done
+    (
+      read -r minor release python <<< "${rows[$i]}"
+      rc=0
+      "$fn" "$minor" "$release" "$python" > "$logs/$i.log" 2>&1 || rc=$?
+      echo "$rc" > "$logs/$i.rc"
+    ) &
+  done
+  wait
+  for i in "${!rows[@]}"; do
+    cat "$logs/$i.log"
+    [ "$(cat "$logs/$i.rc")" = 0 ] || failed+=("${rows[$i]%% *}")
+  done
+  rm -rf "$logs"
+  if [ ${#failed[@]} -gt 0 ]; then
+    echo "failed on ansible-core ${failed[*]}" >&2
+    return 1
+  fi
+}
+
 # free_port: print a TCP port that is free on 127.0.0.1 right now.
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
