@@ -56,3 +56,26 @@ notes:
     creates a duplicate in LiteLLM. Add models to LiteLLM with the C(rhpds.litemaas.litellm_model) modules, then
     sync.
 '''
+
+    # The action group of every LiteMaaS module (with their own check_mode and diff_mode).
+    ACTION_GROUP = r'''
+attributes:
+  action_group:
+    description: Use C(group/rhpds.litemaas.litemaas) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - rhpds.litemaas.litemaas
+'''
+
+    # The attributes of the LiteMaaS modules that only read.
+    INFO_ATTRIBUTES = r'''
+attributes:
+  check_mode:
+    description: Can run in check mode and return the change it would make without making it.
+    support: full
+    details: This module only reads, so it runs the same way in check mode.
+  diff_mode:
+    description: Returns the fields that changed, before and after, when run with C(--diff).
+    support: N/A
+    details: This module never changes anything.
+'''

@@ -31,20 +31,8 @@ options:
     aliases: [name]
 extends_documentation_fragment:
   - rhpds.litemaas.litemaas
-attributes:
-  check_mode:
-    description: Can run in check mode and return the change it would make without making it.
-    support: full
-    details: This module only reads, so it runs the same way in check mode.
-  diff_mode:
-    description: Returns the fields that changed, before and after, when run with C(--diff).
-    support: N/A
-    details: This module never changes anything.
-  action_group:
-    description: Use C(group/rhpds.litemaas.litemaas) in C(module_defaults) to set defaults for this module.
-    support: full
-    membership:
-      - rhpds.litemaas.litemaas
+  - rhpds.litemaas.litemaas.info_attributes
+  - rhpds.litemaas.litemaas.action_group
 seealso:
   - module: rhpds.litemaas.litemaas_model_sync
   - module: rhpds.litemaas.litellm_model_info

@@ -43,6 +43,7 @@ options:
     default: true
 extends_documentation_fragment:
   - rhpds.litemaas.litemaas
+  - rhpds.litemaas.litemaas.action_group
 attributes:
   check_mode:
     description: Can run in check mode and return the change it would make without making it.
@@ -55,11 +56,6 @@ attributes:
   diff_mode:
     description: Returns the portal models that were added, removed or changed, before and after.
     support: full
-  action_group:
-    description: Use C(group/rhpds.litemaas.litemaas) in C(module_defaults) to set defaults for this module.
-    support: full
-    membership:
-      - rhpds.litemaas.litemaas
 seealso:
   - module: rhpds.litemaas.litemaas_model_info
   - module: rhpds.litemaas.litellm_model

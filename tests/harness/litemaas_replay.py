@@ -33,8 +33,9 @@ import json
 import math
 import os
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
+
+from loopback_http import Handler, LoopbackServer
 
 RECORDED = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'data', 'litemaas-portal',
                         'recorded')
@@ -85,7 +86,7 @@ def paged(body, page, limit):
     return answer
 
 
-class ReplayServer:
+class ReplayServer(LoopbackServer):
     def __init__(self, admin_key):
         self.admin_key = admin_key
         self.lock = threading.Lock()
@@ -96,40 +97,23 @@ class ReplayServer:
         self.not_found = load(NOT_FOUND)
         replay = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class ReplayHandler(Handler):
             protocol_version = 'HTTP/1.1'
             timeout = READ_TIMEOUT
 
             def _handle(self):
-                length = int(self.headers.get('Content-Length') or 0)
-                raw = self.rfile.read(length) if length else b''
+                raw = self.body()
                 try:
                     body = json.loads(raw) if raw else None
                 except ValueError:
                     body = raw.decode('utf-8', 'replace')
                 status, content_type, payload = replay.answer(self.command, self.path, self.headers.get('Authorization'),
                                                               body)
-                data = json.dumps(payload).encode()
-                try:
-                    self.send_response(status)
-                    self.send_header('Content-Type', content_type)
-                    self.send_header('Content-Length', str(len(data)))
-                    self.send_header('Connection', 'close')
-                    self.end_headers()
-                    self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
-                self.close_connection = True
+                self.answer(status, json.dumps(payload).encode(), {'Content-Type': content_type}, close=True)
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(('127.0.0.1', 0), Handler)
-        self.server.daemon_threads = True
-        self.url = 'http://127.0.0.1:%d' % self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        super().__init__(ReplayHandler)
 
     def play(self, *names):
         """Queue recorded exchanges (file names without .json) to answer with, in this order."""
@@ -180,18 +164,3 @@ class ReplayServer:
             self.unexpected.append('%s %s' % (method, target))
             return 501, 'application/json', {'error': {'code': 'NOT_RECORDED',
                                                        'message': 'replay: nothing recorded for %s %s' % route}}
-
-    def start(self):
-        self.thread.start()
-        return self
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=10)
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()

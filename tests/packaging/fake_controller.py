@@ -7,14 +7,14 @@ It does not validate like the controller (tests/packaging/test_aap.py checks the
 """
 import json
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
+
+from loopback_http import Handler, LoopbackServer  # tests/harness, on the path through tests/conftest.py
 
 API = '/api/v2/'
 
 
-class FakeController(object):
+class FakeController(LoopbackServer):
     """Objects by endpoint ('projects', 'job_templates', ...); `seed` adds objects the playbook only looks up."""
 
     def __init__(self):
@@ -25,18 +25,14 @@ class FakeController(object):
         self._next_id = 1
         controller = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class ControllerHandler(Handler):
             def _answer(self, status, payload=None):
-                data = b'' if payload is None else json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header('Content-Type', 'application/json')
-                self.send_header('Content-Length', str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                self.answer(status, b'' if payload is None else json.dumps(payload).encode(),
+                            {'Content-Type': 'application/json'})
 
             def _body(self):
-                length = int(self.headers.get('Content-Length') or 0)
-                return json.loads(self.rfile.read(length)) if length else {}
+                raw = self.body()
+                return json.loads(raw) if raw else {}
 
             def do_GET(self):
                 self._answer(*controller.get(urlsplit(self.path)))
@@ -47,13 +43,7 @@ class FakeController(object):
             def do_PATCH(self):
                 self._answer(*controller.write('PATCH', urlsplit(self.path).path, self._body()))
 
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(('127.0.0.1', 0), Handler)
-        self.server.daemon_threads = True
-        self.url = 'http://127.0.0.1:%d' % self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        super().__init__(ControllerHandler)
 
     def seed(self, endpoint, name, **fields):
         return self._store(endpoint, dict(fields, name=name))
@@ -107,11 +97,3 @@ class FakeController(object):
         item = self.objects[endpoint][item_id]
         item.update(body)
         return 200, item
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()

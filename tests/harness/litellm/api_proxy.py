@@ -23,9 +23,13 @@ Standard library only; runs in a thread of the calling process, on 127.0.0.1 and
 import http.client
 import itertools
 import json
+import os
+import sys
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from loopback_http import Handler, LoopbackServer  # noqa: E402  pylint: disable=wrong-import-position
 
 HOP_BY_HOP = {'connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailers',
               'transfer-encoding', 'upgrade', 'content-length', 'host'}
@@ -52,7 +56,7 @@ class Rule:
         return True
 
 
-class ApiProxy:
+class ApiProxy(LoopbackServer):
     def __init__(self, upstream, timeout=120):
         targets = [urlsplit(url) for url in ([upstream] if isinstance(upstream, str) else upstream)]
         self.upstreams = itertools.cycle([(t.hostname, t.port or 80) for t in targets])
@@ -63,12 +67,11 @@ class ApiProxy:
         self.log = []
         proxy = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class ProxyHandler(Handler):
             protocol_version = 'HTTP/1.1'
 
             def _handle(self):
-                length = int(self.headers.get('Content-Length') or 0)
-                body = self.rfile.read(length) if length else b''
+                body = self.body()
                 path = self.path.split('?', 1)[0]
                 with proxy.lock:
                     name = '%s %s' % (self.command, path)
@@ -76,38 +79,19 @@ class ApiProxy:
                     proxy.log.append(name)
                     rule = next((r for r in proxy.rules if r.matches(self.command, path, body)), None)
                 if rule is not None and rule.kind == 'fail':
-                    self._answer(rule.status, json.dumps({'error': {'message': 'injected by the test proxy'}}).encode(),
-                                 {'Content-Type': 'application/json'})
+                    self.answer(rule.status, json.dumps({'error': {'message': 'injected by the test proxy'}}).encode(),
+                                {'Content-Type': 'application/json'}, close=True)
                     return
                 status, headers, data = proxy._forward(self.command, self.path, self.headers, body)
                 if rule is not None and rule.kind == 'drop':
                     self.close_connection = True
                     self.connection.shutdown(2)
                     return
-                self._answer(status, data, headers)
-
-            def _answer(self, status, data, headers):
-                try:
-                    self.send_response(status)
-                    for key, value in headers.items():
-                        self.send_header(key, value)
-                    self.send_header('Content-Length', str(len(data)))
-                    self.send_header('Connection', 'close')
-                    self.end_headers()
-                    self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
-                self.close_connection = True
+                self.answer(status, data, headers, close=True)
 
             do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _handle
 
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(('127.0.0.1', 0), Handler)
-        self.server.daemon_threads = True
-        self.url = 'http://127.0.0.1:%d' % self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        super().__init__(ProxyHandler)
 
     def _forward(self, method, path, headers, body):
         with self.lock:
@@ -153,17 +137,3 @@ class ApiProxy:
 
     def writes(self):
         return dict((name, n) for name, n in self.counts().items() if not name.startswith('GET '))
-
-    def start(self):
-        self.thread.start()
-        return self
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()

@@ -2,6 +2,7 @@
 from ConfigMap litellm-config and the environment of Deployment litellm, its Secret references resolved, pointed at
 the harness's own PostgreSQL. Containers never start on the test cluster; this is how the tests run the role's
 LiteLLM configuration for real. Version 1.81.15 stands for the 1.81 line of LiteMaaS 0.4's image."""
+import contextlib
 import os
 import sys
 
@@ -40,6 +41,24 @@ def start_litellm(kube, namespace):
     harness's fake upstream through os.environ/HARNESS_UPSTREAM_URL, which the harness always sets itself."""
     config = kube.get("ConfigMap", namespace, "litellm-config")["data"]["config.yaml"]
     return LiteLLMProxy(VERSION, config=config, deployment_env=deployment_env(kube, namespace)).start()
+
+
+@contextlib.contextmanager
+def litellm_of_a_deployment(ansible, kube, variables):
+    """Deploys LiteMaaS with the role (variables; litemaas_namespace required), then starts LiteLLM from what the
+    role put into the cluster. Yields (the proxy, the deploy's result); at the end stops the proxy and removes the
+    deployment with its data."""
+    install_litellm()
+    namespace = variables["litemaas_namespace"]
+    result = ansible.run("deploy.yml", variables)
+    assert result.rc == 0, result
+    proxy = start_litellm(kube, namespace)
+    try:
+        yield proxy, result
+    finally:
+        assert not proxy.stop()
+        removed = ansible.run("destroy.yml", {"litemaas_namespace": namespace, "litemaas_remove_data": True})
+        assert removed.rc == 0, removed
 
 
 def models_table(database_url):

@@ -9,7 +9,7 @@ import psycopg
 import pytest
 import requests
 
-from litellm_from_role import auth, install_litellm, key_sent_upstream, start_litellm
+from litellm_from_role import auth, install_litellm, key_sent_upstream, litellm_of_a_deployment
 
 NS = "lm-config"
 UPSTREAM = "os.environ/HARNESS_UPSTREAM_URL"
@@ -28,16 +28,8 @@ VARS = {"litemaas_namespace": NS, "litemaas_litellm_models_storage": "config", "
 
 @pytest.fixture(scope="module")
 def proxy(ansible, kube):
-    install_litellm()
-    result = ansible.run("deploy.yml", VARS)
-    assert result.rc == 0, result
-    started = start_litellm(kube, NS)
-    try:
+    with litellm_of_a_deployment(ansible, kube, VARS) as (started, dummy):
         yield started
-    finally:
-        assert not started.stop()
-        removed = ansible.run("destroy.yml", {"litemaas_namespace": NS, "litemaas_remove_data": True})
-        assert removed.rc == 0, removed
 
 
 def test_litellm_becomes_ready_with_the_role_configuration(proxy, kube):

@@ -14,7 +14,7 @@ import requests
 import yaml
 
 from conftest import marking_ready
-from litellm_from_role import auth, install_litellm, key_sent_upstream, models_table, start_litellm
+from litellm_from_role import auth, key_sent_upstream, litellm_of_a_deployment, models_table
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "harness"))
 from litemaas_replay import ReplayServer  # noqa: E402  pylint: disable=wrong-import-position
@@ -44,19 +44,12 @@ def inventory_models(upstream):
 def proxy(ansible, kube):
     """LiteLLM started from the files of a database-storage deployment. That first run does not wait for LiteMaaS,
     so it cannot create the models yet, and says so."""
-    install_litellm()
-    result = ansible.run("deploy.yml", {"litemaas_namespace": NS, "litemaas_litellm_models": inventory_models("http://127.0.0.1:9/v1"),
-                                        "litemaas_litellm_api_keys": API_KEYS, "litemaas_wait": False})
-    assert result.rc == 0, result
-    assert "the models of litemaas_litellm_models were not" in result.output, result
-    assert yaml.safe_load(kube.get("ConfigMap", NS, "litellm-config")["data"]["config.yaml"])["model_list"] == []
-    started = start_litellm(kube, NS)
-    try:
+    variables = {"litemaas_namespace": NS, "litemaas_litellm_models": inventory_models("http://127.0.0.1:9/v1"),
+                 "litemaas_litellm_api_keys": API_KEYS, "litemaas_wait": False}
+    with litellm_of_a_deployment(ansible, kube, variables) as (started, first):
+        assert "the models of litemaas_litellm_models were not" in first.output, first
+        assert yaml.safe_load(kube.get("ConfigMap", NS, "litellm-config")["data"]["config.yaml"])["model_list"] == []
         yield started
-    finally:
-        assert not started.stop()
-        removed = ansible.run("destroy.yml", {"litemaas_namespace": NS, "litemaas_remove_data": True})
-        assert removed.rc == 0, removed
 
 
 @pytest.fixture(scope="module")
