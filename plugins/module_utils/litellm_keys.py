@@ -21,6 +21,7 @@ import re
 import secrets
 
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMError, changed_entries, same_value
+from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_models import ModelStore, model_id_for
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_validation import (
     BUDGET_DURATION_ALIASES, DURATION_RE, NEVER_EXPIRES, check_duration, check_non_negative)
 
@@ -256,6 +257,12 @@ class KeyStore(object):
             names.update(info.get('access_groups') or [])
         return names
 
+    def stored_model_names(self, names):
+        """Of names the router of the pod that answered does not serve, those LiteLLM's database holds under the id a
+        create without model_id gives the name: a replica takes a new model only at its next reload (every 30 s)."""
+        models = ModelStore(self.client)
+        return set(name for name in names if (models.get_stored(model_id_for(name)) or {}).get('model_name') == name)
+
     def team_exists(self, team_id):
         return self.client.get('/team/info', {'team_id': team_id}, absent_statuses=(400, 404)) is not None
 
@@ -380,7 +387,8 @@ def special_model_name(name):
 def reference_errors(store, entries, validate_models):
     """Models and teams the keys would point at but the proxy does not have, before any write.
 
-    entries: (prefix, spec, current key or None). One /model/info read at most, one /team/info per team.
+    entries: (prefix, spec, current key or None). One /model/info read at most (and one /v2/model/info read for each
+    model name that the answering pod does not serve), one /team/info per team.
     """
     errors = []
     added = [(prefix, set(m for m in spec['models'] or [] if not special_model_name(m))
@@ -388,6 +396,7 @@ def reference_errors(store, entries, validate_models):
              for prefix, spec, current in entries if spec['state'] == 'present']
     if validate_models and any(models for prefix, models in added):
         known = store.known_model_names()
+        known |= store.stored_model_names(set().union(*(models - known for prefix, models in added)))
         for prefix, models in added:
             unknown = sorted(models - known)
             if unknown:

@@ -5,7 +5,8 @@
 
 Facts this relies on (checked against the real proxy in the integration tests):
 - ``model_name`` is not unique; ``model_info.id`` is the identity and may be chosen by the client.
-- Reads go through the router of the pod that answers, so writes are followed by a bounded re-read.
+- Reads go through the router of the pod that answers, so writes are followed by a bounded re-read, and what that
+  router does not serve is looked up in the database by id before it is created (a replica that has not reloaded).
 - Reads never return ``api_key`` and mask any parameter whose name looks secret, so such parameters
   are compared through a keyed digest kept in ``model_info`` (see ``SECRET_DIGEST_KEY``).
 - Reads add runtime defaults and the cost-map entry: only the keys the user set are compared.
@@ -23,7 +24,7 @@ from urllib.parse import quote
 
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMError, changed_entries
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_validation import (
-    validate_deployment, validate_portal_model_info)
+    unknown_custom_provider, validate_deployment, validate_portal_model_info)
 
 SECRET_DIGEST_KEY = 'rhpds_litemaas_secret_digest'
 # model_info key that marks the deployments of one purge_selector tag (litellm_models).
@@ -579,13 +580,35 @@ def stale_delete_warning(store, model_id):
     return message
 
 
-def unserved_deletion(store, spec):
-    """For state=absent when no router serves the deployment: the row LiteLLM's database may still hold (by its
-    model_id, or the id a create without model_id gives it), as a deletion, or None."""
-    stored = store.get_stored(spec['model_id'] or model_id_for(spec['model_name']))
-    if stored is None or (not spec['model_id'] and stored['model_name'] != spec['model_name']):
-        return None
-    return deletion(stored)
+def stored_row_id(spec):
+    """The id of the database row an entry manages: its model_id, or the id a create without one gives the name."""
+    return spec['model_id'] or model_id_for(spec['model_name'])
+
+
+def plan_entry(spec, desired, current, stored, digests, update_secrets):
+    """plan_model, also for an entry whose deployment the router of the pod that answered does not serve (current
+    None) but LiteLLM's database holds (stored: get_stored(stored_row_id(spec)) then, else None):
+    - state=absent deletes the row;
+    - state=present compares with the row, unless the router refuses it (then the create replaces it): a replica
+      takes what another one wrote only at its next reload from the database (every 30 s), and a create of the
+      same id would fail.
+    Returns (change, True when the change is none although the answering pod does not serve the deployment)."""
+    if current is None and stored is not None and (spec['model_id'] or stored['model_name'] == spec['model_name']):
+        if spec['state'] == 'absent':
+            return deletion(stored), False
+        if unknown_custom_provider(stored['litellm_params']) is None:
+            change = plan_model(spec, desired, dict(stored, origin='database'), digests, update_secrets)
+            return change, change.action == 'none'
+    return plan_model(spec, desired, current, digests, update_secrets), False
+
+
+def not_served_yet_warning(deployments):
+    """For the deployments plan_entry found as asked in the database but not served by the pod that answered."""
+    return ('LiteLLM\'s database holds %s as asked, but the LiteLLM pod that answered does not serve %s yet (a '
+            'replica or worker takes changes at its next reload from the database, every 30 s): %s'
+            % ('this model' if len(deployments) == 1 else '%d models' % len(deployments),
+               'it' if len(deployments) == 1 else 'them',
+               ', '.join('%s (%s)' % (d['model_name'], d['model_id']) for d in deployments)))
 
 
 def apply_model_change(store, change):

@@ -105,6 +105,13 @@ def split_provider(model):
     return provider, rest
 
 
+def unknown_custom_provider(litellm_params):
+    """The custom_llm_provider of a deployment when LiteLLM does not know it, else None. LiteLLM stores such a
+    deployment and then its router refuses it: it never serves requests."""
+    custom = (litellm_params or {}).get('custom_llm_provider')
+    return custom if custom is not None and custom not in KNOWN_PROVIDERS else None
+
+
 def validate_deployment(model_name, litellm_params, field_prefix='litellm_params'):
     """Check one model deployment (a model_list entry) the way LiteLLM will route it.
 
@@ -124,9 +131,8 @@ def validate_deployment(model_name, litellm_params, field_prefix='litellm_params
     if provider not in KNOWN_PROVIDERS:
         errors.append("%s has unknown provider prefix '%s'%s in %r" % (field, provider, did_you_mean(provider), model))
         return errors
-    custom = params.get('custom_llm_provider')
-    if custom is not None and custom not in KNOWN_PROVIDERS:
-        # LiteLLM stores such a deployment and then its router refuses it: it would never serve requests.
+    custom = unknown_custom_provider(params)
+    if custom is not None:
         errors.append("%s.custom_llm_provider has unknown provider '%s'%s" % (field_prefix, custom, did_you_mean(custom)))
     if not rest:
         errors.append('%s needs a model after the provider prefix, got %r' % (field, model))

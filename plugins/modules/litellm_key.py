@@ -113,7 +113,10 @@ options:
     type: bool
     default: false
   validate_models:
-    description: Fail when O(models) names a model or access group the proxy does not have.
+    description:
+      - Fail when O(models) names a model or access group the proxy does not have.
+      - A name the answering LiteLLM pod does not serve also counts when LiteLLM's database holds a deployment of it
+        created without a model_id (a replica that has not reloaded since another one created it).
     type: bool
     default: true
 extends_documentation_fragment:

@@ -34,7 +34,10 @@ description:
     LiteLLM writes their default with every such PATCH.
   - With several LiteLLM replicas, the module waits until the change shows in two reads in a row (the others
     reload every 30 s). LiteLLM before 1.106 never passes a change of only O(model_name) or O(model_info) to the
-    other replicas; the module then waits for one read and warns that they need a restart.
+    other replicas; the module then waits for one read and warns that they need a restart. A replica that has
+    not reloaded yet answers without a deployment another one just created; the module then compares with the
+    database row (by O(model_id), or the id derived from O(model_name)) instead of creating it again, and warns
+    when nothing needs to change.
   - The proxy must run with C(STORE_MODEL_IN_DB=True).
 author:
   - RHPDS LiteMaaS maintainers (@rhpds)
@@ -264,7 +267,8 @@ model:
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMError, LiteLLMModule
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_models import (
     MODEL_OPTIONS, MODEL_REQUIRED_IF, MODEL_REQUIRED_ONE_OF, ModelStore, apply_model_change, converge, deletion,
-    desired_state, env_reference_errors, plan_model, secret_digests, select_current, unserved_deletion)
+    desired_state, env_reference_errors, not_served_yet_warning, plan_entry, secret_digests, select_current,
+    stored_row_id)
 
 
 def main():
@@ -295,9 +299,10 @@ def main():
             current, duplicates = select_current(p, [found] if found else [])
         else:
             current, duplicates = select_current(p, store.list(), repair=p['repair_duplicates'])
-        change = plan_model(p, desired, current, digests, p['update_secrets'])
-        if change.action == 'none' and p['state'] == 'absent':
-            change = unserved_deletion(store, p) or change
+        stored = store.get_stored(stored_row_id(p)) if current is None else None
+        change, not_served = plan_entry(p, desired, current, stored, digests, p['update_secrets'])
+        if not_served:
+            module.warn(not_served_yet_warning([change.current]))
         repaired = dict(duplicates_deleted=[d['model_id'] for d in duplicates]) if duplicates else {}
         if change.action == 'none' and not duplicates:
             module.exit_json(changed=False, model=change.predicted)

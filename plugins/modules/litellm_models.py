@@ -251,7 +251,8 @@ failures:
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMError, LiteLLMModule, run_parallel
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_models import (
     MODEL_OPTIONS, MODEL_REQUIRED_IF, MODEL_REQUIRED_ONE_OF, TAG_KEY, ModelStore, apply_model_change, converge,
-    deletion, desired_state, env_reference_errors, plan_model, secret_digests, select_current, unserved_deletion)
+    deletion, desired_state, env_reference_errors, not_served_yet_warning, plan_entry, secret_digests, select_current,
+    stored_row_id)
 
 DONE = {'create': 'created', 'update': 'updated', 'delete': 'deleted', 'none': 'unchanged'}
 
@@ -333,11 +334,28 @@ def main():
     except LiteLLMError as e:
         module.fail_api(e)
 
-    entries, failures, changes = [], [], []
+    selected = []
+    for spec in p['models']:
+        try:
+            selected.append(select_current(spec, deployments, repair=p['repair_duplicates']))
+        except LiteLLMError as e:
+            selected.append(e)
+    # What the router of the pod that answered does not serve, LiteLLM's database may still hold (see plan_entry).
+    unseen = [index for index, selection in enumerate(selected)
+              if not isinstance(selection, LiteLLMError) and selection[0] is None]
+    stored_reads = dict(zip(unseen, run_parallel(
+        [lambda spec=p['models'][index]: store.get_stored(stored_row_id(spec)) for index in unseen], p['parallel'])))
+
+    entries, failures, changes, not_served_yet = [], [], [], []
     managed = {}
     for index, spec in enumerate(p['models']):
         try:
-            current, duplicates = select_current(spec, deployments, repair=p['repair_duplicates'])
+            if isinstance(selected[index], LiteLLMError):
+                raise selected[index]
+            current, duplicates = selected[index]
+            stored, error = stored_reads.get(index, (None, None))
+            if error is not None:
+                raise error
             for duplicate in duplicates:
                 entries.append(None)
                 changes.append((len(entries) - 1, deletion(duplicate)))
@@ -347,18 +365,20 @@ def main():
                                    'each entry its own model_id' % (spec['model_name'], current['model_id'],
                                                                     managed[current['model_id']]))
             digests = secret_digests(p['master_key'], desired[index]['secrets'])
-            change = plan_model(spec, desired[index], current, digests, p['update_secrets'])
-            if change.action == 'none' and spec['state'] == 'absent':
-                change = unserved_deletion(store, spec) or change
+            change, not_served = plan_entry(spec, desired[index], current, stored, digests, p['update_secrets'])
+            if not_served:
+                not_served_yet.append(change.current)
         except LiteLLMError as e:
             entry, failed = failure(spec, e)
             entries.append(entry)
             failures.append(failed)
             continue
-        if current is not None:
-            managed[current['model_id']] = index
+        if change.current is not None:
+            managed[change.current['model_id']] = index
         entries.append(None)
         changes.append((len(entries) - 1, change))
+    if not_served_yet:
+        module.warn(not_served_yet_warning(not_served_yet))
     if p['purge']:
         wanted_ids = set(spec['model_id'] for spec in p['models'] if spec['model_id'])
         for deployment in sorted(deployments, key=lambda d: (d['model_name'] or '', d['model_id'] or '')):

@@ -8,7 +8,7 @@ holds some model (ProxyConfig._delete_deployment returns early on an empty table
 every test but the last, which deletes it."""
 import pytest
 
-from support import model_by_id, run_module, unique
+from support import model_by_id, model_rows, run_module, unique
 
 UNREACHABLE = {'model': 'openai/x', 'api_base': 'http://127.0.0.1:9/v1'}
 
@@ -31,6 +31,7 @@ def replicas(litellm_proxy):
         with ApiProxy([primary.base_url, replica.base_url]) as front:
             yield {'front': front.url, 'urls': [primary.base_url, replica.base_url],
                    'conn': {'api_url': front.url, 'master_key': primary.master_key},
+                   'database_url': primary.database_url,
                    'keeper': keeper['model']['model_id'], 'version': primary.version}
     finally:
         survivors = (replica.stop() if replica else []) + primary.stop()
@@ -86,6 +87,50 @@ def test_the_bulk_modules_converge_on_both_replicas(litellm_api, replicas):
     assert gone['counts']['deleted'] == 3 and not gone['failed'], gone
     for model in created['models']:
         assert on_each(litellm_api, replicas, model['model_id']) == [None, None]
+
+
+@pytest.mark.parametrize('module', ['litellm_model', 'litellm_models'])
+def test_a_rerun_through_a_replica_that_has_not_reloaded_writes_nothing(litellm_api, replicas, module):
+    """A replica takes what another one wrote at its next reload from the database (every 30 s); until then it
+    lists neither the deployment nor reads it by id. A rerun through it must compare with the database row instead of
+    creating the deployment again, which fails on its id and used to end in replacing it."""
+    import psycopg
+    from api_proxy import ApiProxy
+    from psycopg.rows import dict_row
+
+    primary, replica = replicas['urls']
+    spec = {'model_name': unique('not-reloaded'), 'litellm_params': dict(UNREACHABLE, rpm=1)}
+    args = spec if module == 'litellm_model' else {'models': [spec]}
+    created = run_module(module, dict(replicas['conn'], api_url=primary, **args))
+    assert created['changed'] and not created['failed'], created
+    with psycopg.connect(replicas['database_url'], autocommit=True, row_factory=dict_row) as db:
+        row = model_rows(db, (created.get('model') or created.get('models', [{}])[0])['model_id'])
+        with ApiProxy(replica) as counted:
+            rerun = run_module(module, dict(replicas['conn'], api_url=counted.url, **args), timeout=300)
+            counts = counted.counts()
+        assert rerun['changed'] is False and not rerun['failed'], rerun
+        assert [e for e in counts if not e.startswith('GET ')] == [], counts
+        assert model_rows(db, row[0]['model_id']) == row  # neither replaced nor touched
+    if model_by_id(type(litellm_api)(replica, replicas['conn']['master_key']), row[0]['model_id']) is None:
+        # The replica had not reloaded when the rerun read it: the rerun went through the database row.
+        assert any('does not serve it yet' in str(w) for w in rerun.get('warnings', [])), rerun
+    run_module('litellm_model', dict(replicas['conn'], model_id=row[0]['model_id'], state='absent'), timeout=300)
+
+
+def test_a_key_for_a_model_a_replica_has_not_loaded_yet_is_accepted(replicas):
+    """The keys' model check reads the router of the pod that answers; a model another replica has just created is
+    found in the database instead of failing the task with "not on this proxy"."""
+    primary, replica = replicas['urls']
+    name = unique('not-reloaded-for-a-key')
+    created = run_module('litellm_model', dict(replicas['conn'], api_url=primary, model_name=name,
+                                               litellm_params=UNREACHABLE))
+    assert created['changed'] and not created['failed'], created
+    key = dict(replicas['conn'], api_url=replica, key_alias=unique('replica-key'), models=[name])
+    made = run_module('litellm_key', key, timeout=300)
+    assert made['changed'] and not made['failed'], made
+    run_module('litellm_key', dict(key, state='absent'), timeout=300)
+    run_module('litellm_model', dict(replicas['conn'], model_id=created['model']['model_id'], state='absent'),
+               timeout=300)
 
 
 def test_deleting_the_last_database_model(litellm_api, replicas):

@@ -237,3 +237,29 @@ def test_a_config_file_entry_becomes_the_options_of_one_deployment():
     assert spec_from_config_entry({'model_name': 'm', 'litellm_params': {'model': 'openai/m'}}) == {
         'model_name': 'm', 'model_id': None, 'state': 'present', 'model_info': None,
         'litellm_params': {'model': 'openai/m'}}
+
+
+def spec_of(**kw):
+    return dict({'model_name': 'm', 'model_id': None, 'state': 'present'}, **kw)
+
+
+def test_a_row_the_answering_pod_does_not_serve_yet_is_compared_not_created_again():
+    from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_models import plan_entry
+    stored = deployment_from_api(API_ENTRY)
+    change, not_served = plan_entry(spec_of(), desired(), None, stored, {}, 'always')
+    assert change.action == 'none' and change.current['origin'] == 'database' and not_served
+    faster = desired(litellm_params={'model': 'openai/gpt-4o', 'rpm': 9})
+    change, not_served = plan_entry(spec_of(), faster, None, stored, {}, 'always')
+    assert (change.action, change.body, not_served) == ('update', {'litellm_params': {'rpm': 9}}, False)
+    assert plan_entry(spec_of(state='absent'), desired(), None, stored, {}, 'always')[0].action == 'delete'
+
+
+def test_a_row_of_another_name_or_one_the_router_refuses_is_not_taken_for_the_entry():
+    from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_models import plan_entry
+    stored = deployment_from_api(API_ENTRY)
+    assert plan_entry(spec_of(model_name='other'), desired(model_name='other'), None, stored, {}, 'always')[0].action \
+        == 'create'
+    assert plan_entry(spec_of(model_name='other', state='absent'), desired(), None, stored, {}, 'always')[0].action \
+        == 'none'
+    refused = dict(stored, litellm_params=dict(stored['litellm_params'], custom_llm_provider='bogus'))
+    assert plan_entry(spec_of(), desired(), None, refused, {}, 'always')[0].action == 'create'
