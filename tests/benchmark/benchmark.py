@@ -8,6 +8,7 @@ as counted by a loopback proxy in front of LiteLLM (tests/harness/litellm/api_pr
 test. After each phase the proxy's state is read straight from LiteLLM's database and checked.
 
     tests/benchmark/run.sh [--models 100] [--keys 500] [--parallel 4] [--tools bulk,loop,lac,lac-patched]
+                           [--litellm-workers 1]
 
 Prints numbers, asserts nothing. Starts a proxy with the test harness (LITELLM_VERSION selects it), or reuses
 the one named by LITELLM_API_BASE / LITELLM_MASTER_KEY / LITELLM_TEST_DATABASE_URL / LITELLM_TEST_UPSTREAM.
@@ -273,6 +274,8 @@ def main():
     parser.add_argument('--parallel', type=int, default=4, help='parallel requests of the bulk modules (default 4)')
     parser.add_argument('--tools', default='bulk,loop,lac,lac-patched',
                         help='comma list of bulk, loop, lac, lac-patched (default: all)')
+    parser.add_argument('--litellm-workers', type=int, default=1,
+                        help="LiteLLM's --num_workers for the proxies the benchmark starts (default 1)")
     parser.add_argument('--json', help='also write the results to this file')
     args = parser.parse_args()
     labels = {'bulk': 'rhpds.litemaas bulk modules (parallel %d)' % args.parallel,
@@ -282,12 +285,13 @@ def main():
     results, capacity, version = [], {}, None
     with tempfile.TemporaryDirectory() as workdir:
         floor = playbook_floor(workdir)
-        print('%d models + %d keys; %d cores; ansible-playbook with one no-op task: %.1f s (included in every '
-              'ansible-playbook row)' % (args.models, args.keys, os.cpu_count(), floor), flush=True)
+        print('%d models + %d keys; %d cores; LiteLLM workers: %d; ansible-playbook with one no-op task: %.1f s '
+              '(included in every ansible-playbook row)' % (args.models, args.keys, os.cpu_count(), args.litellm_workers,
+                                                            floor), flush=True)
         for name in tools + ['capacity']:
             # Each tool gets a proxy of its own, started the same way, so that none works on what another left
             # behind (users, audit and spend rows); a proxy named in the environment is shared instead.
-            proxy = proxy_from_env(os.environ).start()
+            proxy = proxy_from_env(os.environ, num_workers=args.litellm_workers).start()
             version = proxy.version
             try:
                 if name == 'capacity':
@@ -306,7 +310,7 @@ def main():
         print('  %-17s %-42s %s' % (row['phase'], row['tool'], endpoints(row['counts']) or '-'))
     if args.json:
         with open(args.json, 'w', encoding='utf-8') as f:
-            json.dump({'litellm': version, 'models': args.models, 'keys': args.keys,
+            json.dump({'litellm': version, 'litellm_workers': args.litellm_workers, 'models': args.models, 'keys': args.keys,
                        'ansible_playbook_floor_seconds': round(floor, 2), 'results': results,
                        'litellm_writes_per_second': dict(('%s, %d at a time' % key, round(rate, 1))
                                                          for key, rate in capacity.items())}, f, indent=1)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Workshop-scale benchmark of the LiteLLM modules against the real proxy, side by side with the single-item
 # modules in a loop and litellm-as-code 0.5.0 (prints numbers, asserts nothing). See benchmark.py.
-#   tests/benchmark/run.sh [--models 100] [--keys 500] [--parallel 4] [--tools bulk,loop,lac,lac-patched] [--json FILE]
+#   tests/benchmark/run.sh [--models 100] [--keys 500] [--parallel 4] [--tools bulk,loop,lac,lac-patched]
+#                          [--litellm-workers 1] [--json FILE]
 # LITELLM_VERSION selects the proxy version (default 1.106.12).
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)

@@ -434,12 +434,14 @@ class LiteLLMProxy:
     """
 
     def __init__(self, version: str | None = None, ready_timeout: float = 300, replica_of: "LiteLLMProxy | None" = None,
-                 config: str | None = None, deployment_env: dict | None = None):
+                 config: str | None = None, deployment_env: dict | None = None, num_workers: int = 1):
         """replica_of: a started proxy whose database, keys and upstream this one shares (a second replica,
         as the deploy role runs them); only the LiteLLM process is started then.
         config: the text of config.yaml instead of the harness's own (which defines CONFIG_MODEL).
         deployment_env: environment variables as a Kubernetes Deployment would set them (the deploy role's);
-        they replace the harness's defaults, except where the harness must differ (see _litellm_env)."""
+        they replace the harness's defaults, except where the harness must differ (see _litellm_env).
+        num_workers: LiteLLM's --num_workers (each worker has its own router and reloads from the database like a
+        replica)."""
         self.version = version or (replica_of.version if replica_of else None) or os.environ.get("LITELLM_VERSION") \
             or DEFAULT_VERSION
         self.ready_timeout = ready_timeout
@@ -454,6 +456,7 @@ class LiteLLMProxy:
         self.startup_seconds: float | None = None
         self._pg: Postgres | None = None
         self.config = config
+        self.num_workers = num_workers
         self.deployment_env = dict(deployment_env or {})
         if self.deployment_env.get("LITELLM_MASTER_KEY"):
             self.master_key = self.deployment_env["LITELLM_MASTER_KEY"]
@@ -593,8 +596,9 @@ class LiteLLMProxy:
         env = self._litellm_env(venv, shim_node, node_dir, config)
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
+        workers = ["--num_workers", str(self.num_workers)] if self.num_workers > 1 else []
         proc = self._spawn("litellm", [str(venv / "bin" / "litellm"), "--config", str(config),
-                                       "--host", "127.0.0.1", "--port", str(self.port)], env=env)
+                                       "--host", "127.0.0.1", "--port", str(self.port)] + workers, env=env)
         wait_until(f"LiteLLM {self.version} /health/readiness with the DB connected", self.ready_timeout,
                    self._db_ready, proc=proc, logfile=self.log_path)
 
@@ -699,11 +703,11 @@ class RunningProxy(LiteLLMProxy):
         return []
 
 
-def proxy_from_env(env) -> LiteLLMProxy:
+def proxy_from_env(env, num_workers: int = 1) -> LiteLLMProxy:
     """The proxy the environment names (started elsewhere, never stopped here), else a new one to start."""
     if all(env.get(v) for v in REUSE_VARS):
         return RunningProxy(env)
-    return LiteLLMProxy()
+    return LiteLLMProxy(num_workers=num_workers)
 
 
 def reap(directory: Path) -> int:
