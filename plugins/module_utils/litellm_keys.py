@@ -21,7 +21,7 @@ import re
 import secrets
 
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMError, changed_entries, same_value
-from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_models import ModelStore, model_id_for
+from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_models import ModelStore, manages_row
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_validation import (
     BUDGET_DURATION_ALIASES, DURATION_RE, NEVER_EXPIRES, check_duration, check_non_negative)
 
@@ -261,7 +261,8 @@ class KeyStore(object):
         """Of names the router of the pod that answered does not serve, those LiteLLM's database holds under the id a
         create without model_id gives the name: a replica takes a new model only at its next reload (every 30 s)."""
         models = ModelStore(self.client)
-        return set(name for name in names if (models.get_stored(model_id_for(name)) or {}).get('model_name') == name)
+        specs = [{'model_id': None, 'model_name': name} for name in names]
+        return set(spec['model_name'] for spec in specs if manages_row(spec, models.get_stored_for(spec)))
 
     def team_exists(self, team_id):
         return self.client.get('/team/info', {'team_id': team_id}, absent_statuses=(400, 404)) is not None

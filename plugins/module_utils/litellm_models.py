@@ -187,6 +187,11 @@ class ModelStore(object):
         database when the router lacks the id), or None."""
         return self._one('/v2/model/info', {'modelId': model_id}, model_id)
 
+    def get_stored_for(self, spec):
+        """get_stored of the id an entry's row has: its model_id, else the id a create without one gives its
+        model_name (whether the row is the entry's: manages_row)."""
+        return self.get_stored(spec['model_id'] or model_id_for(spec['model_name']))
+
     def _one(self, path, query, model_id):
         payload = self.client.get(path, query, absent_statuses=(400, 404))
         for item in (payload or {}).get('data') or []:
@@ -580,20 +585,21 @@ def stale_delete_warning(store, model_id):
     return message
 
 
-def stored_row_id(spec):
-    """The id of the database row an entry manages: its model_id, or the id a create without one gives the name."""
-    return spec['model_id'] or model_id_for(spec['model_name'])
+def manages_row(spec, stored):
+    """Whether the database row read by ModelStore.get_stored_for(spec) (or None) is the entry's: always when the entry
+    gives a model_id, else when the row has the entry's model_name."""
+    return stored is not None and bool(spec['model_id'] or stored['model_name'] == spec['model_name'])
 
 
 def plan_entry(spec, desired, current, stored, digests, update_secrets):
     """plan_model, also for an entry whose deployment the router of the pod that answered does not serve (current
-    None) but LiteLLM's database holds (stored: get_stored(stored_row_id(spec)) then, else None):
+    None) but LiteLLM's database holds (stored: ModelStore.get_stored_for(spec) then, else None):
     - state=absent deletes the row;
     - state=present compares with the row, unless the router refuses it (then the create replaces it): a replica
       takes what another one wrote only at its next reload from the database (every 30 s), and a create of the
       same id would fail.
     Returns (change, True when the change is none although the answering pod does not serve the deployment)."""
-    if current is None and stored is not None and (spec['model_id'] or stored['model_name'] == spec['model_name']):
+    if current is None and manages_row(spec, stored):
         if spec['state'] == 'absent':
             return deletion(stored), False
         if unknown_custom_provider(stored['litellm_params']) is None:

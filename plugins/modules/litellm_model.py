@@ -267,8 +267,7 @@ model:
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMError, LiteLLMModule
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_models import (
     MODEL_OPTIONS, MODEL_REQUIRED_IF, MODEL_REQUIRED_ONE_OF, ModelStore, apply_model_change, converge, deletion,
-    desired_state, env_reference_errors, not_served_yet_warning, plan_entry, secret_digests, select_current,
-    stored_row_id)
+    desired_state, env_reference_errors, not_served_yet_warning, plan_entry, secret_digests, select_current)
 
 
 def main():
@@ -299,7 +298,7 @@ def main():
             current, duplicates = select_current(p, [found] if found else [])
         else:
             current, duplicates = select_current(p, store.list(), repair=p['repair_duplicates'])
-        stored = store.get_stored(stored_row_id(p)) if current is None else None
+        stored = store.get_stored_for(p) if current is None else None
         change, not_served = plan_entry(p, desired, current, stored, digests, p['update_secrets'])
         if not_served:
             module.warn(not_served_yet_warning([change.current]))

@@ -251,8 +251,7 @@ failures:
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMError, LiteLLMModule, run_parallel
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_models import (
     MODEL_OPTIONS, MODEL_REQUIRED_IF, MODEL_REQUIRED_ONE_OF, TAG_KEY, ModelStore, apply_model_change, converge,
-    deletion, desired_state, env_reference_errors, not_served_yet_warning, plan_entry, secret_digests, select_current,
-    stored_row_id)
+    deletion, desired_state, env_reference_errors, not_served_yet_warning, plan_entry, secret_digests, select_current)
 
 DONE = {'create': 'created', 'update': 'updated', 'delete': 'deleted', 'none': 'unchanged'}
 
@@ -344,7 +343,7 @@ def main():
     unseen = [index for index, selection in enumerate(selected)
               if not isinstance(selection, LiteLLMError) and selection[0] is None]
     stored_reads = dict(zip(unseen, run_parallel(
-        [lambda spec=p['models'][index]: store.get_stored(stored_row_id(spec)) for index in unseen], p['parallel'])))
+        [lambda spec=p['models'][index]: store.get_stored_for(spec) for index in unseen], p['parallel'])))
 
     entries, failures, changes, not_served_yet = [], [], [], []
     managed = {}
