@@ -11,9 +11,13 @@ request counts come from outside the code under test:
 Faults (each rule applies to the requests it matches, in the order rules were added):
 
     proxy.fail('POST', '/key/generate', 500, body_contains='"key_alias": "wk-user7"')  # answer 500, do not forward
-    proxy.fail('POST', '/model/new', 502, every=3)                                     # every 3rd such request
-    proxy.drop_after_forward('POST', '/key/generate', every=2)  # forward, then close the connection unanswered
-    proxy.fail(None, None, 502, every=4)                         # None: any method, any path
+    proxy.fail('POST', '/model/new', 502, attempt=1)           # the first time each distinct request arrives
+    proxy.drop_after_forward('POST', '/key/generate', attempt=2)  # forward, then close the connection unanswered
+    proxy.fail('GET', None, 502, times=12)                        # None: any path; the next 12 such requests
+
+A distinct request is its method, path with query and body: ``attempt=n`` fires on the n-th arrival of the same
+request (a client's retry), however requests of parallel writers interleave, so the faults a request meets do
+not depend on timing.
 
 Given several upstreams (replicas of LiteLLM on one database), it sends each request to the next one in turn,
 as a Kubernetes Service spreads requests over pods.
@@ -36,21 +40,19 @@ HOP_BY_HOP = {'connection', 'keep-alive', 'proxy-authenticate', 'proxy-authoriza
 
 
 class Rule:
-    def __init__(self, kind, method, path, status=None, body_contains=None, every=1, times=None):
+    def __init__(self, kind, method, path, status=None, body_contains=None, attempt=None, times=None):
         self.kind, self.method, self.path, self.status = kind, method, path, status
-        self.body_contains, self.every, self.times = body_contains, every, times
-        self.seen = 0
+        self.body_contains, self.attempt, self.times = body_contains, attempt, times
         self.fired = 0
 
-    def matches(self, method, path, body):
+    def matches(self, method, path, body, attempt):
         if (self.method is not None and self.method != method) or (self.path is not None and self.path != path):
             return False
         if self.body_contains is not None and self.body_contains not in body.decode('utf-8', 'replace'):
             return False
         if self.times is not None and self.fired >= self.times:
             return False
-        self.seen += 1
-        if self.seen % self.every:
+        if self.attempt is not None and self.attempt != attempt:
             return False
         self.fired += 1
         return True
@@ -64,6 +66,7 @@ class ApiProxy(LoopbackServer):
         self.lock = threading.Lock()
         self.rules = []
         self._counts = {}
+        self.arrivals = {}
         self.log = []
         proxy = self
 
@@ -77,7 +80,9 @@ class ApiProxy(LoopbackServer):
                     name = '%s %s' % (self.command, path)
                     proxy._counts[name] = proxy._counts.get(name, 0) + 1
                     proxy.log.append(name)
-                    rule = next((r for r in proxy.rules if r.matches(self.command, path, body)), None)
+                    request = (self.command, self.path, body)
+                    proxy.arrivals[request] = attempt = proxy.arrivals.get(request, 0) + 1
+                    rule = next((r for r in proxy.rules if r.matches(self.command, path, body, attempt)), None)
                 if rule is not None and rule.kind == 'fail':
                     self.answer(rule.status, json.dumps({'error': {'message': 'injected by the test proxy'}}).encode(),
                                 {'Content-Type': 'application/json'}, close=True)
@@ -109,13 +114,13 @@ class ApiProxy(LoopbackServer):
             conn.close()
 
     # ---- control
-    def fail(self, method, path, status, body_contains=None, every=1, times=None):
+    def fail(self, method, path, status, body_contains=None, attempt=None, times=None):
         with self.lock:
-            self.rules.append(Rule('fail', method, path, status, body_contains, every, times))
+            self.rules.append(Rule('fail', method, path, status, body_contains, attempt, times))
 
-    def drop_after_forward(self, method, path, body_contains=None, every=1, times=None):
+    def drop_after_forward(self, method, path, body_contains=None, attempt=None, times=None):
         with self.lock:
-            self.rules.append(Rule('drop', method, path, None, body_contains, every, times))
+            self.rules.append(Rule('drop', method, path, None, body_contains, attempt, times))
 
     def clear_faults(self):
         with self.lock:
