@@ -16,6 +16,7 @@ the one named by LITELLM_API_BASE / LITELLM_MASTER_KEY / LITELLM_TEST_DATABASE_U
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -267,7 +268,14 @@ def measure(name, label, proxy, workdir, args, results):
     db.clear((proxy.base_url, proxy.master_key), prefix)
 
 
+def exit_on_sigterm(signum, frame):
+    # As for Ctrl-C: unwind, so that every finally stops the proxies this run started (they run in sessions of their
+    # own, and a plain SIGTERM would leave them behind).
+    sys.exit(128 + signum)
+
+
 def main():
+    signal.signal(signal.SIGTERM, exit_on_sigterm)
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n', 1)[0])
     parser.add_argument('--models', type=int, default=100)
     parser.add_argument('--keys', type=int, default=500)
