@@ -66,7 +66,7 @@ class ApiProxy(LoopbackServer):
         self.lock = threading.Lock()
         self.rules = []
         self._counts = {}
-        self.arrivals = {}
+        self._arrivals = {}
         self.log = []
         proxy = self
 
@@ -81,7 +81,7 @@ class ApiProxy(LoopbackServer):
                     proxy._counts[name] = proxy._counts.get(name, 0) + 1
                     proxy.log.append(name)
                     request = (self.command, self.path, body)
-                    proxy.arrivals[request] = attempt = proxy.arrivals.get(request, 0) + 1
+                    proxy._arrivals[request] = attempt = proxy._arrivals.get(request, 0) + 1
                     rule = next((r for r in proxy.rules if r.matches(self.command, path, body, attempt)), None)
                 if rule is not None and rule.kind == 'fail':
                     self.answer(rule.status, json.dumps({'error': {'message': 'injected by the test proxy'}}).encode(),
