@@ -85,35 +85,45 @@ core_venv() {
   echo "$venv"
 }
 
-# for_each_core FUNCTION: run FUNCTION MINOR RELEASE PYTHON for every ansible-core of $ANSIBLE_CORE_VERSIONS, as
-# many at once as the machine has cores (their venvs made first, one at a time), each one's output kept and printed
-# in the matrix's order at the end; fails naming the versions whose FUNCTION failed.
-for_each_core() {
-  local fn=$1 logs row i failed=() rows=()
-  # shellcheck disable=SC2086  # the matrix is a list of versions
-  mapfile -t rows < <(core_matrix $ANSIBLE_CORE_VERSIONS)
-  for row in "${rows[@]}"; do
-    read -r _ release python <<< "$row"
-    core_venv "$release" "$python" > /dev/null
-  done
+# at_once FUNCTION ROW...: run FUNCTION with the words of each ROW as its arguments, as many at once as the machine
+# has cores, each one's output kept and printed in the order of the ROWs at the end; fails when some FUNCTION failed,
+# leaving their ROWs in AT_ONCE_FAILED.
+at_once() {
+  local fn=$1 logs i rows
+  shift
+  rows=("$@")
+  AT_ONCE_FAILED=()
   logs=$(mktemp -d)
   for i in "${!rows[@]}"; do
     while [ "$(jobs -rp | wc -l)" -ge "$(nproc)" ]; do sleep 1; done
     (
-      read -r minor release python <<< "${rows[$i]}"
       rc=0
-      "$fn" "$minor" "$release" "$python" > "$logs/$i.log" 2>&1 || rc=$?
+      # shellcheck disable=SC2086  # a row is a list of arguments
+      "$fn" ${rows[$i]} > "$logs/$i.log" 2>&1 || rc=$?
       echo "$rc" > "$logs/$i.rc"
     ) &
   done
   wait
   for i in "${!rows[@]}"; do
     cat "$logs/$i.log"
-    [ "$(cat "$logs/$i.rc")" = 0 ] || failed+=("${rows[$i]%% *}")
+    [ "$(cat "$logs/$i.rc")" = 0 ] || AT_ONCE_FAILED+=("${rows[$i]}")
   done
   rm -rf "$logs"
-  if [ ${#failed[@]} -gt 0 ]; then
-    echo "failed on ansible-core ${failed[*]}" >&2
+  [ ${#AT_ONCE_FAILED[@]} -eq 0 ]
+}
+
+# for_each_core FUNCTION: run FUNCTION MINOR RELEASE PYTHON for every ansible-core of $ANSIBLE_CORE_VERSIONS through
+# at_once (their venvs made first, one at a time); fails naming the versions whose FUNCTION failed.
+for_each_core() {
+  local fn=$1 row rows=()
+  # shellcheck disable=SC2086  # the matrix is a list of versions
+  mapfile -t rows < <(core_matrix $ANSIBLE_CORE_VERSIONS)
+  for row in "${rows[@]}"; do
+    read -r _ release python <<< "$row"
+    core_venv "$release" "$python" > /dev/null
+  done
+  if ! at_once "$fn" "${rows[@]}"; then
+    echo "failed on ansible-core $(printf '%s\n' "${AT_ONCE_FAILED[@]}" | awk '{print $1}' | xargs)" >&2
     return 1
   fi
 }

@@ -4,6 +4,9 @@
 # once per LiteLLM version in LITELLM_VERSIONS; the session fixture starts and stops the proxy each time.
 # The LiteLLM versions run on the ends of the ansible-core matrix ($ANSIBLE_CORE_VERSIONS): the first (newest)
 # LiteLLM on the newest ansible-core, the others on the oldest; a single LiteLLM version runs on both.
+# These pytest sessions run as many at once as the machine has cores (each with its own proxy, database and
+# cluster; a session alone keeps about one core busy, much of it waiting for the proxies' 30 s reloads), each
+# one's output printed when all are done.
 # Then the README's first command, scripts/local-demo.sh (a workshop on litellm-local.sh's proxy and a local
 # kube-apiserver), and its stop (LITELLM_DEMO_CHECK=0 skips it).
 # After each step nothing the harness started may still run.
@@ -32,17 +35,27 @@ read -r -a litellm_versions <<< "$versions"
 runs=("${litellm_versions[0]} ${cores[-1]}")
 for version in "${litellm_versions[@]:1}"; do runs+=("$version ${cores[0]}"); done
 [ ${#litellm_versions[@]} -gt 1 ] || [ ${#cores[@]} -eq 1 ] || runs+=("${litellm_versions[0]} ${cores[0]}")
+# What the sessions share is made first, one at a time: each LiteLLM venv (with its apt packages) and core venv.
 for run in "${runs[@]}"; do
   read -r version minor release python <<< "$run"
-  core_python=$(core_venv "$release" "$python")/bin/python
-  echo "---- LiteLLM $version, ansible-core $release"
-  t0=$SECONDS
-  rc=0
-  LITELLM_VERSION=$version "$core_python" -m pytest -q -p no:cacheprovider --durations=15 tests/integration/litellm || rc=$?
-  [ "$rc" = 0 ] || failed+=("pytest on LiteLLM $version, ansible-core $release (exit $rc)")
-  echo "---- LiteLLM $version, ansible-core $release: exit $rc in $((SECONDS - t0))s"
-  check_leftovers "pytest on $version"
+  bash "$harness/install.sh" "$version" > /dev/null
+  core_venv "$release" "$python" > /dev/null
 done
+pytest_session() {
+  local version=$1 release=$3 python=$4 rc=0 t0=$SECONDS
+  echo "---- LiteLLM $version, ansible-core $release"
+  LITELLM_VERSION=$version "$(core_venv "$release" "$python")/bin/python" -m pytest -q -p no:cacheprovider \
+    --durations=15 --basetemp="$run_tmp/pytest-$version-$release" tests/integration/litellm || rc=$?
+  echo "---- LiteLLM $version, ansible-core $release: exit $rc in $((SECONDS - t0))s"
+  return "$rc"
+}
+if ! at_once pytest_session "${runs[@]}"; then
+  for run in "${AT_ONCE_FAILED[@]}"; do
+    read -r version minor release python <<< "$run"
+    failed+=("pytest on LiteLLM $version, ansible-core $release")
+  done
+fi
+check_leftovers "pytest"
 
 if [ "${LITELLM_DEMO_CHECK:-1}" != 0 ]; then
   version=${versions%% *}

@@ -79,6 +79,16 @@ start() {
   if [ -f "$RUN/kube-apiserver.pid" ] && kill -0 "$(cat "$RUN/kube-apiserver.pid")" 2>/dev/null; then
     echo "k8s-local: already running; $(env_line)"; return 0
   fi
+  # The ports were free when chosen; another process (a test session running beside this one) can bind one of
+  # them first: then start again on other ports. Each attempt is a process of its own, so that errexit holds in it.
+  local attempt
+  for attempt in 1 2 3; do
+    "${BASH_SOURCE[0]}" start-on-free-ports && return 0
+    grep -qs 'address already in use' "$RUN"/logs/*.log && [ "$attempt" -lt 3 ] || return 1
+  done
+}
+
+start_on_free_ports() {
   local t0=$SECONDS
   rm -rf "$RUN"; mkdir -p "$RUN/logs"; pki
   API_PORT=$(free_port); local ETCD_PORT ETCD_PEER ETCD_METRICS KCM_PORT
@@ -135,6 +145,7 @@ stop() {
 case "${1:-}" in
   build) build ;;
   start) start ;;
+  start-on-free-ports) start_on_free_ports ;;  # one attempt of start
   stop) stop ;;
   env) [ -f "$RUN/kubeconfig" ] && env_line ;;
   *) echo "usage: $0 build|start|stop|env" >&2; exit 2 ;;

@@ -594,13 +594,25 @@ class LiteLLMProxy:
         config = self.workdir / "config.yaml"
         config.write_text(self.config if self.config is not None else self._harness_config())
         env = self._litellm_env(venv, shim_node, node_dir, config)
-        self.port = free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
         workers = ["--num_workers", str(self.num_workers)] if self.num_workers > 1 else []
-        proc = self._spawn("litellm", [str(venv / "bin" / "litellm"), "--config", str(config),
-                                       "--host", "127.0.0.1", "--port", str(self.port)] + workers, env=env)
-        wait_until(f"LiteLLM {self.version} /health/readiness with the DB connected", self.ready_timeout,
-                   self._db_ready, proc=proc, logfile=self.log_path)
+        # The port was free when chosen; another process (a test session running beside this one) can bind it
+        # before LiteLLM does: then LiteLLM exits at once and another free port is tried.
+        for attempt in range(3):
+            self.port = free_port()
+            self.base_url = f"http://127.0.0.1:{self.port}"
+            log_start = self.log_path.stat().st_size if self.log_path.exists() else 0
+            proc = self._spawn("litellm", [str(venv / "bin" / "litellm"), "--config", str(config),
+                                           "--host", "127.0.0.1", "--port", str(self.port)] + workers, env=env)
+            try:
+                wait_until(f"LiteLLM {self.version} /health/readiness with the DB connected", self.ready_timeout,
+                           self._db_ready, proc=proc, logfile=self.log_path)
+                return
+            except HarnessError:
+                with open(self.log_path, "rb") as logfile:
+                    logfile.seek(log_start)
+                    taken = b"address already in use" in logfile.read()
+                if attempt == 2 or proc.poll() is None or not taken:
+                    raise
 
     def _db_ready(self) -> bool:
         with urllib.request.urlopen(self.base_url + "/health/readiness", timeout=5) as r:
