@@ -123,7 +123,7 @@ for_each_core() {
     core_venv "$release" "$python" > /dev/null
   done
   if ! at_once "$fn" "${rows[@]}"; then
-    echo "failed on ansible-core $(printf '%s\n' "${AT_ONCE_FAILED[@]}" | awk '{print $1}' | xargs)" >&2
+    echo "failed on ansible-core ${AT_ONCE_FAILED[*]%% *}" >&2
     return 1
   fi
 }

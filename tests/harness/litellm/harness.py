@@ -63,6 +63,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def start_on_a_free_port(start, logfile: Path, taken_message: bytes, tries: int = 3):
+    """start(port) with a port that was free when chosen. Another process (a test session running beside this one)
+    can bind it first; when start fails and what it added to logfile says so (taken_message), try another port."""
+    for attempt in range(tries):
+        log_start = logfile.stat().st_size if logfile.exists() else 0
+        try:
+            return start(free_port())
+        except HarnessError:
+            with open(logfile, "rb") as log_fd:
+                log_fd.seek(log_start)
+                taken = taken_message in log_fd.read()
+            if attempt == tries - 1 or not taken:
+                raise
+
+
 def port_open(port: int) -> bool:
     with socket.socket() as s:
         s.settimeout(0.5)
@@ -249,27 +264,26 @@ class Postgres:
     def start(self, timeout: float = 60) -> None:
         self.sockdir.mkdir(mode=0o700, exist_ok=True)
         chown_tree(self.sockdir, self.runas)
-        for attempt in range(3):
-            self.port = free_port()
-            log_fd = open(self.logfile, "ab")
-            cmd = [str(self.pg_bin / "postgres"), "-D", str(self.datadir), "-p", str(self.port),
-                   "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={self.sockdir}",
-                   # a test database: durability off, speed on
-                   "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-                   "-c", "max_connections=200", "-c", "log_min_messages=warning"]
-            proc = subprocess.Popen(cmd, stdout=log_fd, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                    cwd="/", start_new_session=True, **self.runas)
-            log_fd.close()
-            self.pid = proc.pid
-            (self.workdir / "postgres.pid").write_text(str(proc.pid))
-            try:
-                wait_until(f"PostgreSQL on 127.0.0.1:{self.port}", timeout,
-                           self.psql_ok, proc=proc, logfile=self.logfile)
-                return
-            except HarnessError:
-                self.stop()
-                if attempt == 2 or "could not bind" not in self.logfile.read_text(errors="replace"):
-                    raise
+        start_on_a_free_port(lambda port: self._start_on(port, timeout), self.logfile, b"could not bind")
+
+    def _start_on(self, port: int, timeout: float) -> None:
+        self.port = port
+        log_fd = open(self.logfile, "ab")
+        cmd = [str(self.pg_bin / "postgres"), "-D", str(self.datadir), "-p", str(self.port),
+               "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={self.sockdir}",
+               # a test database: durability off, speed on
+               "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+               "-c", "max_connections=200", "-c", "log_min_messages=warning"]
+        proc = subprocess.Popen(cmd, stdout=log_fd, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                cwd="/", start_new_session=True, **self.runas)
+        log_fd.close()
+        self.pid = proc.pid
+        (self.workdir / "postgres.pid").write_text(str(proc.pid))
+        try:
+            wait_until(f"PostgreSQL on 127.0.0.1:{self.port}", timeout, self.psql_ok, proc=proc, logfile=self.logfile)
+        except HarnessError:
+            self.stop()
+            raise
 
     def psql_ok(self) -> bool:
         return subprocess.run(self.psql_cmd("postgres") + ["-c", "select 1"], capture_output=True,
@@ -595,24 +609,16 @@ class LiteLLMProxy:
         config.write_text(self.config if self.config is not None else self._harness_config())
         env = self._litellm_env(venv, shim_node, node_dir, config)
         workers = ["--num_workers", str(self.num_workers)] if self.num_workers > 1 else []
-        # The port was free when chosen; another process (a test session running beside this one) can bind it
-        # before LiteLLM does: then LiteLLM exits at once and another free port is tried.
-        for attempt in range(3):
-            self.port = free_port()
+
+        def start_on(port: int) -> None:
+            self.port = port
             self.base_url = f"http://127.0.0.1:{self.port}"
-            log_start = self.log_path.stat().st_size if self.log_path.exists() else 0
             proc = self._spawn("litellm", [str(venv / "bin" / "litellm"), "--config", str(config),
                                            "--host", "127.0.0.1", "--port", str(self.port)] + workers, env=env)
-            try:
-                wait_until(f"LiteLLM {self.version} /health/readiness with the DB connected", self.ready_timeout,
-                           self._db_ready, proc=proc, logfile=self.log_path)
-                return
-            except HarnessError:
-                with open(self.log_path, "rb") as logfile:
-                    logfile.seek(log_start)
-                    taken = b"address already in use" in logfile.read()
-                if attempt == 2 or proc.poll() is None or not taken:
-                    raise
+            wait_until(f"LiteLLM {self.version} /health/readiness with the DB connected", self.ready_timeout,
+                       self._db_ready, proc=proc, logfile=self.log_path)
+
+        start_on_a_free_port(start_on, self.log_path, b"address already in use")
 
     def _db_ready(self) -> bool:
         with urllib.request.urlopen(self.base_url + "/health/readiness", timeout=5) as r:
