@@ -133,11 +133,13 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
-# wait_for SECONDS DESCRIPTION CMD...: poll CMD every 0.2 s until it succeeds or the deadline passes.
+# wait_for SECONDS DESCRIPTION PIDFILE CMD...: poll CMD every 0.2 s until it succeeds or the deadline passes;
+# give up at once when the process recorded in PIDFILE has exited (it failed to start: it will never answer).
 wait_for() {
-  local secs=$1 what=$2; shift 2
+  local secs=$1 what=$2 pidfile=$3; shift 3
   local deadline=$(( $(date +%s) + secs ))
   until "$@" >/dev/null 2>&1; do
+    if ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then echo "harness: $what exited before it was ready" >&2; return 1; fi
     if [ "$(date +%s)" -ge "$deadline" ]; then echo "harness: timed out after ${secs}s waiting for $what" >&2; return 1; fi
     sleep 0.2
   done

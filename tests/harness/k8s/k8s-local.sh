@@ -113,7 +113,7 @@ KCFG
     --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER" --initial-cluster "k8slocal=http://127.0.0.1:$ETCD_PEER" \
     --listen-metrics-urls "http://127.0.0.1:$ETCD_METRICS" > "$RUN/logs/etcd.log" 2>&1 &
   echo $! > "$RUN/etcd.pid"
-  wait_for 20 etcd curl -fs "http://127.0.0.1:$ETCD_PORT/health" || { tail -20 "$RUN/logs/etcd.log" >&2; stop; return 1; }
+  wait_for 20 etcd "$RUN/etcd.pid" curl -fs "http://127.0.0.1:$ETCD_PORT/health" || { tail -20 "$RUN/logs/etcd.log" >&2; stop; return 1; }
   "$W/bin/kube-apiserver" --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
     --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$API_PORT" --insecure-port=0 \
     --endpoint-reconciler-type=none --tls-cert-file="$RUN/pki/apiserver.crt" --tls-private-key-file="$RUN/pki/apiserver.key" \
@@ -122,14 +122,14 @@ KCFG
     --service-account-key-file="$RUN/pki/sa.pub" --service-account-signing-key-file="$RUN/pki/sa.key" \
     --service-cluster-ip-range=10.96.0.0/16 --allow-privileged=true > "$RUN/logs/kube-apiserver.log" 2>&1 &
   echo $! > "$RUN/kube-apiserver.pid"
-  wait_for 90 kube-apiserver api_get /readyz || { tail -20 "$RUN/logs/kube-apiserver.log" >&2; stop; return 1; }
+  wait_for 90 kube-apiserver "$RUN/kube-apiserver.pid" api_get /readyz || { tail -20 "$RUN/logs/kube-apiserver.log" >&2; stop; return 1; }
   "$W/bin/kube-controller-manager" --kubeconfig="$RUN/kubeconfig" --authentication-kubeconfig="$RUN/kubeconfig" \
     --authorization-kubeconfig="$RUN/kubeconfig" --bind-address=127.0.0.1 --secure-port="$KCM_PORT" --port=0 \
     --leader-elect=false --service-account-private-key-file="$RUN/pki/sa.key" --root-ca-file="$RUN/pki/ca.crt" \
     --controllers='*,-nodeipam,-nodelifecycle,-cloud-node-lifecycle,-ttl,-bootstrapsigner,-tokencleaner' \
     > "$RUN/logs/kube-controller-manager.log" 2>&1 &
   echo $! > "$RUN/kube-controller-manager.pid"
-  wait_for 60 "the default ServiceAccount" api_get /api/v1/namespaces/default/serviceaccounts/default \
+  wait_for 60 "the default ServiceAccount" "$RUN/kube-controller-manager.pid" api_get /api/v1/namespaces/default/serviceaccounts/default \
     || { tail -20 "$RUN/logs/kube-controller-manager.log" >&2; stop; return 1; }
   echo "k8s-local: ready in $((SECONDS - t0))s on 127.0.0.1:$API_PORT; $(env_line)"
 }
