@@ -92,7 +92,8 @@ LOOP_PLAYBOOK = '''
 '''
 
 
-EMPTY_PLAYBOOK = '''
+FLOOR_PLAYBOOKS = {
+    'one no-op task': '''
 - name: Nothing but one task
   hosts: localhost
   connection: local
@@ -101,22 +102,44 @@ EMPTY_PLAYBOOK = '''
     - name: One task
       ansible.builtin.debug:
         msg: nothing
-'''
+''',
+    # What any two module tasks cost that take the declaration in and hand a result of its size back: ping returns
+    # its data.
+    'two ping tasks carrying the declaration': '''
+- name: Two trivial modules with the declaration
+  hosts: localhost
+  connection: local
+  gather_facts: false
+  tasks:
+    - name: Models
+      ansible.builtin.ping:
+        data: "{{ models | to_json }}"
+    - name: Keys
+      ansible.builtin.ping:
+        data: "{{ keys | to_json }}"
+''',
+}
 
 
-def playbook_floor(workdir):
-    """Wall time of ansible-playbook running one no-op task here (the median of three): its own start-up cost,
-    which every ansible-playbook phase below includes."""
-    playbook = os.path.join(workdir, 'empty.yml')
-    with open(playbook, 'w', encoding='utf-8') as f:
-        f.write(EMPTY_PLAYBOOK)
-    times = []
-    for dummy in range(3):
-        started = time.monotonic()
-        subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), playbook], env=ansible_env(),
-                       capture_output=True, timeout=300, check=True)
-        times.append(time.monotonic() - started)
-    return sorted(times)[1]
+def playbook_floors(workdir, models, keys):
+    """Wall time (the median of three) of ansible-playbook running one no-op task, and two trivial module tasks
+    carrying the declaration: what every ansible-playbook row below includes whatever its modules do."""
+    variables = os.path.join(workdir, 'floor-vars.json')
+    with open(variables, 'w', encoding='utf-8') as f:
+        json.dump({'models': models, 'keys': keys}, f)
+    floors = {}
+    for name, text in FLOOR_PLAYBOOKS.items():
+        playbook = os.path.join(workdir, 'floor.yml')
+        with open(playbook, 'w', encoding='utf-8') as f:
+            f.write(text)
+        times = []
+        for dummy in range(3):
+            started = time.monotonic()
+            subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), playbook,
+                            '-e', '@' + variables], env=ansible_env(), capture_output=True, timeout=300, check=True)
+            times.append(time.monotonic() - started)
+        floors[name] = sorted(times)[1]
+    return floors
 
 
 def declaration(prefix, n_models, n_keys, upstream):
@@ -292,10 +315,11 @@ def main():
     tools = [t for t in args.tools.split(',') if t]
     results, capacity, version = [], {}, None
     with tempfile.TemporaryDirectory() as workdir:
-        floor = playbook_floor(workdir)
-        print('%d models + %d keys; %d cores; LiteLLM workers: %d; ansible-playbook with one no-op task: %.1f s '
-              '(included in every ansible-playbook row)' % (args.models, args.keys, os.cpu_count(), args.litellm_workers,
-                                                            floor), flush=True)
+        first_models, first_keys = declaration('floor-', args.models, args.keys, 'http://127.0.0.1:9/v1')[0][1:3]
+        floors = playbook_floors(workdir, first_models, first_keys)
+        print('%d models + %d keys; %d cores; LiteLLM workers: %d; ansible-playbook with %s (included in every '
+              'ansible-playbook row)' % (args.models, args.keys, os.cpu_count(), args.litellm_workers, ', '.join(
+                  '%s: %.1f s' % item for item in floors.items())), flush=True)
         for name in tools + ['capacity']:
             # Each tool gets a proxy of its own, started the same way, so that none works on what another left
             # behind (users, audit and spend rows); a proxy named in the environment is shared instead.
@@ -304,7 +328,8 @@ def main():
             try:
                 if name == 'capacity':
                     prefix = unique('bcapacity') + '-'
-                    capacity = proxy_capacity(proxy.base_url, proxy.master_key, proxy.upstream_url, prefix)
+                    capacity = proxy_capacity(proxy.base_url, proxy.master_key, proxy.upstream_url, prefix,
+                                              models=min(20, args.models), keys=min(100, args.keys))
                     Database(proxy.database_url).clear((proxy.base_url, proxy.master_key), prefix)
                 else:
                     measure(name, labels[name], proxy, workdir, args, results)
@@ -319,7 +344,8 @@ def main():
     if args.json:
         with open(args.json, 'w', encoding='utf-8') as f:
             json.dump({'litellm': version, 'litellm_workers': args.litellm_workers, 'models': args.models, 'keys': args.keys,
-                       'ansible_playbook_floor_seconds': round(floor, 2), 'results': results,
+                       'ansible_playbook_floors_seconds': dict((name, round(t, 2)) for name, t in floors.items()),
+                       'results': results,
                        'litellm_writes_per_second': dict(('%s, %d at a time' % key, round(rate, 1))
                                                          for key, rate in capacity.items())}, f, indent=1)
 

@@ -6,17 +6,7 @@
 # LITELLM_VERSION selects the proxy version (default 1.106.12).
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-. "$REPO/tests/harness/common.sh"
 VENV=$("$REPO/tests/setup.sh")
-# litellm-as-code in its own venv (cached), from the pinned list next to this script.
-lock=$REPO/tests/benchmark/litellm-as-code.txt
-lac=$CACHE_ROOT/litellm-as-code-venv-$({ cat "$lock"; python3 --version; } | sha256sum | cut -c1-12)
-if [ ! -f "$lac/.complete" ]; then
-  echo "benchmark: installing litellm-as-code into $lac" >&2
-  rm -rf "$lac"
-  python3 -m venv "$lac"
-  "$lac/bin/pip" install -q --disable-pip-version-check -r "$lock" >&2
-  touch "$lac/.complete"
-fi
-export LITELLM_AS_CODE_PYTHON=$lac/bin/python
+LITELLM_AS_CODE_PYTHON=$("$REPO/tests/benchmark/litellm-as-code-venv.sh")/bin/python
+export LITELLM_AS_CODE_PYTHON
 exec "$VENV/bin/python" "$REPO/tests/benchmark/benchmark.py" "$@"

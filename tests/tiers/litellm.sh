@@ -35,7 +35,9 @@ read -r -a litellm_versions <<< "$versions"
 runs=("${litellm_versions[0]} ${cores[-1]}")
 for version in "${litellm_versions[@]:1}"; do runs+=("$version ${cores[0]}"); done
 [ ${#litellm_versions[@]} -gt 1 ] || [ ${#cores[@]} -eq 1 ] || runs+=("${litellm_versions[0]} ${cores[0]}")
-# What the sessions share is made first, one at a time: each LiteLLM venv (with its apt packages) and core venv.
+# What the sessions share is made first, one at a time: each LiteLLM venv (with its apt packages) and core venv,
+# and litellm-as-code's venv for the benchmark's smoke test.
+tests/benchmark/litellm-as-code-venv.sh > /dev/null
 for run in "${runs[@]}"; do
   read -r version minor release python <<< "$run"
   bash "$harness/install.sh" "$version" > /dev/null
