@@ -118,12 +118,28 @@ FLOOR_PLAYBOOKS = {
       ansible.builtin.ping:
         data: "{{ keys | to_json }}"
 ''',
+    # The same without a module process: set_fact runs inside ansible-playbook, as a task whose work were done by
+    # an action plugin on the controller would.
+    'two in-controller tasks carrying the declaration': '''
+- name: Two tasks run by ansible-playbook itself with the declaration
+  hosts: localhost
+  connection: local
+  gather_facts: false
+  tasks:
+    - name: Models
+      ansible.builtin.set_fact:
+        declared_models: "{{ models | to_json }}"
+    - name: Keys
+      ansible.builtin.set_fact:
+        declared_keys: "{{ keys | to_json }}"
+''',
 }
 
 
 def playbook_floors(workdir, models, keys):
-    """Wall time (the median of three) of ansible-playbook running one no-op task, and two trivial module tasks
-    carrying the declaration: what every ansible-playbook row below includes whatever its modules do."""
+    """Wall time (the median of three) of ansible-playbook running one no-op task, two trivial module tasks carrying
+    the declaration (what every ansible-playbook row below includes whatever its modules do), and two tasks carrying
+    it that ansible-playbook runs in its own process (no module process at all)."""
     variables = os.path.join(workdir, 'floor-vars.json')
     with open(variables, 'w', encoding='utf-8') as f:
         json.dump({'models': models, 'keys': keys}, f)
