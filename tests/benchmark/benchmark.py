@@ -251,7 +251,10 @@ class Database:
 
 def proxy_capacity(base_url, master_key, upstream, prefix, models=20, keys=100):
     """How fast LiteLLM itself takes writes, without any of the tools: plain HTTP with one keep-alive connection per
-    thread, one at a time and four at a time. Returns {(endpoint, concurrency): writes per second}."""
+    thread, one at a time and four at a time, and models and keys four at a time each, both at once (whether
+    interleaving the two finds capacity that neither uses alone). Returns {(endpoint, concurrency): writes per
+    second}."""
+    import threading
     import requests
     from concurrent.futures import ThreadPoolExecutor
 
@@ -259,7 +262,6 @@ def proxy_capacity(base_url, master_key, upstream, prefix, models=20, keys=100):
         sessions = {}
 
         def one(body):
-            import threading
             session = sessions.setdefault(threading.get_ident(), requests.Session())
             r = session.post(base_url + path, json=body, headers={'Authorization': 'Bearer ' + master_key}, timeout=120)
             r.raise_for_status()
@@ -268,15 +270,25 @@ def proxy_capacity(base_url, master_key, upstream, prefix, models=20, keys=100):
             list(pool.map(one, bodies))
         return len(bodies) / (time.monotonic() - started)
 
+    def model_bodies(tag):
+        return [{'model_name': '%sm%d' % (tag, n), 'model_info': {'id': '%sm%d' % (tag, n)},
+                 'litellm_params': {'model': 'openai/fake', 'api_base': upstream, 'api_key': 'sk-capacity-0001'}}
+                for n in range(models)]
+
+    def key_bodies(tag):
+        return [{'key_alias': '%suser%d' % (tag, n), 'max_budget': 10, 'duration': '30d'} for n in range(keys)]
+
     rates = {}
     for workers in (1, 4):
         tag = '%sc%d-' % (prefix, workers)
-        rates[('POST /model/new', workers)] = send('/model/new', [
-            {'model_name': '%sm%d' % (tag, n), 'model_info': {'id': '%sm%d' % (tag, n)},
-             'litellm_params': {'model': 'openai/fake', 'api_base': upstream, 'api_key': 'sk-capacity-0001'}}
-            for n in range(models)], workers)
-        rates[('POST /key/generate', workers)] = send('/key/generate', [
-            {'key_alias': '%suser%d' % (tag, n), 'max_budget': 10, 'duration': '30d'} for n in range(keys)], workers)
+        rates[('POST /model/new', workers)] = send('/model/new', model_bodies(tag), workers)
+        rates[('POST /key/generate', workers)] = send('/key/generate', key_bodies(tag), workers)
+    tag = '%sboth-' % prefix
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(lambda job: send(*job), [('/model/new', model_bodies(tag), 4),
+                                               ('/key/generate', key_bodies(tag), 4)]))
+    rates[('POST /model/new and /key/generate together', 8)] = (models + keys) / (time.monotonic() - started)
     return rates
 
 
