@@ -26,6 +26,8 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback
 from ansible.module_utils.common.text.converters import to_native, to_text
 from ansible.module_utils.urls import Request, make_context
 
+from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_versions import format_version, parse_version
+
 RETRYABLE_STATUSES = frozenset([429, 500, 502, 503, 504])
 # ansible-core 2.17 and later let a Request reuse one TLS context; 2.16 builds one per request.
 REQUEST_TAKES_CONTEXT = 'context' in inspect.signature(Request.__init__).parameters
@@ -264,14 +266,14 @@ class LiteLLMClient(object):
 
     def litellm_version(self):
         """The proxy's LiteLLM version as a tuple of ints (one read, then remembered), or None when it does not say.
-        1.81 tells it in /health/readiness, 1.106 only in the authenticated /health/readiness/details."""
+        1.81 tells it in /health/readiness, 1.106 and 1.108 only in the authenticated /health/readiness/details.
+        An answer that is not a JSON object (an HTML error page of a router in between) says nothing."""
         if self._version is False:
             self._version = None
             for path in ('/health/readiness', '/health/readiness/details'):
-                text = ((self.get(path, absent_statuses=(401, 403, 404)) or {}).get('litellm_version') or '')
-                match = re.match(r'^(\d+)\.(\d+)\.(\d+)', text)
-                if match:
-                    self._version = tuple(int(part) for part in match.groups())
+                body = self.get(path, absent_statuses=(401, 403, 404))
+                self._version = parse_version(body.get('litellm_version')) if isinstance(body, dict) else None
+                if self._version:
                     break
         return self._version
 
@@ -352,6 +354,15 @@ class LiteLLMModule(AnsibleModule):
             msg += ' (check %s)' % self.token_option
             field = field or self.token_option
         self.fail_json(msg=msg, status=error.status, field=field, **extra)
+
+
+def proxy_version(client):
+    """The proxy's LiteLLM version as text for a module's result; None when it does not say or cannot be read
+    (an _info module still answers with what it listed)."""
+    try:
+        return format_version(client.litellm_version())
+    except LiteLLMError:
+        return None
 
 
 def run_parallel(jobs, workers):

@@ -23,6 +23,7 @@ import uuid
 from urllib.parse import quote
 
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMError, changed_entries
+from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_versions import capability_floor, format_version, has_capability
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_validation import (
     unknown_custom_provider, validate_deployment, validate_portal_model_info)
 
@@ -104,18 +105,20 @@ def nested_write_only(value, path):
     return found
 
 
+def strings_in(value):
+    """Every string inside value, at any depth."""
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in strings_in(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in strings_in(v)]
+    return [value] if isinstance(value, str) else []
+
+
 def write_only_values(value):
     """The strings under the entries nested_write_only finds, to keep them out of every output."""
-    def strings(inner):
-        if isinstance(inner, dict):
-            return [t for v in inner.values() for t in strings(v)]
-        if isinstance(inner, list):
-            return [t for v in inner for t in strings(v)]
-        return [inner] if isinstance(inner, str) else []
-
     if isinstance(value, dict):
         return [t for name, inner in value.items()
-                for t in (strings(inner) if is_write_only(str(name)) else write_only_values(inner))]
+                for t in (strings_in(inner) if is_write_only(str(name)) else write_only_values(inner))]
     if isinstance(value, list):
         return [t for inner in value for t in write_only_values(inner)]
     return []
@@ -344,6 +347,9 @@ def desired_state(spec, prefix='', tag=None):
     errors, hidden = [], []
     for name, value in (given.get('extra') or {}).items():
         masked = nested_write_only(value, 'litellm_params.extra.%s' % name)
+        # A credential given where it is not expected is refused, and its value kept out of the failure as well.
+        if name in SECRET_PARAMS or is_write_only(name):
+            hidden.extend(strings_in(value))
         if name in READABLE_PARAMS or name in SECRET_PARAMS:
             errors.append('litellm_params.extra.%s is a regular option: set litellm_params.%s instead' % (name, name))
         elif is_write_only(name):
@@ -446,15 +452,6 @@ def select_current(spec, deployments, repair=False):
     return (in_db[0] if in_db else None), duplicates
 
 
-# From this version on LiteLLM resolves os.environ/ references in every parameter of a database model (tested:
-# 1.106.12); 1.81.15 resolves them in credentials only and sends the reference itself as, say, the api_base.
-RESOLVES_ALL_REFERENCES = (1, 106)
-# From this version on a replica's periodic reload takes changes of model_name and model_info too (1.81: only
-# changes of litellm_params reach the other replicas).
-PROPAGATES_METADATA_FROM = (1, 106)
-# From this version on a reload also drops deleted deployments when the database holds no model at all (1.81:
-# ProxyConfig._delete_deployment returns early on an empty model table).
-DROPS_DELETED_WHEN_EMPTY_FROM = (1, 106)
 
 
 def env_reference_errors(client, desired, prefix=''):
@@ -464,10 +461,10 @@ def env_reference_errors(client, desired, prefix=''):
     if not names:
         return []
     version = client.litellm_version()
-    if version is not None and version >= RESOLVES_ALL_REFERENCES:
+    if has_capability(version, 'resolves_all_env_references'):
         return []
-    shown_version = '.'.join(str(part) for part in version) if version else 'of unknown version'
-    minimum = '.'.join(str(part) for part in RESOLVES_ALL_REFERENCES)
+    shown_version = format_version(version) or 'of unknown version'
+    minimum = capability_floor('resolves_all_env_references')
     return ['%slitellm_params.%s: LiteLLM %s resolves os.environ/ references in credentials only, and would send '
             'the reference itself; give the value, or upgrade to %s or later' % (prefix, name, shown_version, minimum)
             for name in names]
@@ -551,7 +548,7 @@ def converge(store, changes):
     """
     reads = dict((change.model_id, 2) for change in changes)
     metadata_only = [c for c in changes if c.action == 'update' and 'litellm_params' not in c.body]
-    if metadata_only and (store.client.litellm_version() or (0,)) < PROPAGATES_METADATA_FROM:
+    if metadata_only and not has_capability(store.client.litellm_version(), 'propagates_metadata_changes'):
         # Before 1.106 a replica reloading from the database compares litellm_params only, so it never takes a
         # change of model_name or model_info alone: one read that shows it proves the write, the rest cannot.
         reads.update((c.model_id, 1) for c in metadata_only)
@@ -579,7 +576,7 @@ def stale_delete_warning(store, model_id):
     message = ('model %s is deleted from LiteLLM\'s database, but a LiteLLM pod still served it after %ss; a pod '
                'whose reload read the database just before the delete serves it until its next reload'
                % (model_id, store.consistency_timeout))
-    if (store.client.litellm_version() or (0,)) < DROPS_DELETED_WHEN_EMPTY_FROM:
+    if not has_capability(store.client.litellm_version(), 'drops_deleted_when_empty'):
         message += (', and when the database holds no other model LiteLLM before 1.106 keeps serving it on every '
                     'pod that did not handle the delete until the pod restarts (oc rollout restart deployment/litellm)')
     return message

@@ -119,11 +119,19 @@ virtual_keys:
     last_active:
       description: Last time the key was used.
       type: str
+litellm_version:
+  description:
+    - The LiteLLM version the proxy answers with (C(/health/readiness), or C(/health/readiness/details) where only
+      that one tells it), V(null) when it does not say. Compare it with the advisories in the collection's
+      C(meta/litellm_advisories.yml), as C(playbooks/status.yml) does; managing a vulnerable proxy is not refused.
+  returned: always
+  type: str
+  sample: 1.108.7
 '''
 
 import datetime
 
-from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMError, LiteLLMModule
+from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMError, LiteLLMModule, proxy_version
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_keys import UTC, KeyStore, with_status
 
 
@@ -145,7 +153,7 @@ def main():
         keys = [k for k in keys if k['key_alias'] == p['key_alias']]
     now = datetime.datetime.now(UTC)
     keys = sorted((with_status(k, now) for k in keys), key=lambda k: (k['key_alias'] or '', k['token'] or ''))
-    module.exit_json(changed=False, virtual_keys=keys)
+    module.exit_json(changed=False, virtual_keys=keys, litellm_version=proxy_version(module.client))
 
 
 if __name__ == '__main__':

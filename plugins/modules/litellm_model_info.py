@@ -80,9 +80,17 @@ model_names:
   type: list
   elements: str
   sample: [deepseek-chat, gpt-4o]
+litellm_version:
+  description:
+    - The LiteLLM version the proxy answers with (C(/health/readiness), or C(/health/readiness/details) where only
+      that one tells it), V(null) when it does not say. Compare it with the advisories in the collection's
+      C(meta/litellm_advisories.yml), as C(playbooks/status.yml) does; managing a vulnerable proxy is not refused.
+  returned: always
+  type: str
+  sample: 1.108.7
 '''
 
-from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMError, LiteLLMModule
+from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMError, LiteLLMModule, proxy_version
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_models import ModelStore
 
 
@@ -108,7 +116,8 @@ def main():
               if (p['model_name'] is None or m['model_name'] == p['model_name'])
               and (p['origin'] == 'all' or m['origin'] == p['origin'])]
     models.sort(key=lambda m: (m['model_name'] or '', m['model_id'] or ''))
-    module.exit_json(changed=False, models=models, model_names=sorted(set(m['model_name'] for m in models)))
+    module.exit_json(changed=False, models=models, model_names=sorted(set(m['model_name'] for m in models)),
+                     litellm_version=proxy_version(module.client))
 
 
 if __name__ == '__main__':
