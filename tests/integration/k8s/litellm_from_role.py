@@ -1,9 +1,10 @@
 """Start the real LiteLLM of tests/harness/litellm from what the deploy role put into the test cluster: config.yaml
 from ConfigMap litellm-config and the environment of Deployment litellm, its Secret references resolved, pointed at
 the harness's own PostgreSQL. Containers never start on the test cluster; this is how the tests run the role's
-LiteLLM configuration for real. Version 1.81.15 stands for the 1.81 line of LiteMaaS 0.4's image."""
+LiteLLM configuration for real, on the LiteLLM version of the role's default image (a version of the matrix)."""
 import contextlib
 import os
+import re
 import sys
 
 import psycopg
@@ -13,7 +14,18 @@ from psycopg.rows import dict_row
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "harness", "litellm"))
 from harness import LiteLLMProxy, install  # noqa: E402  pylint: disable=wrong-import-position
 
-VERSION = "1.81.15"
+ROLE_DEFAULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "roles", "litemaas",
+                             "defaults", "main.yml")
+
+
+def role_default_litellm_version():
+    """The x.y.z of the tag of litemaas_litellm_image in the role's defaults (ghcr.io/...:v1.108.7 -> 1.108.7)."""
+    with open(ROLE_DEFAULTS) as defaults:
+        image = re.search(r"^litemaas_litellm_image: *(\S+)", defaults.read(), re.M).group(1)
+    return re.search(r":v?(\d+\.\d+\.\d+)", image).group(1)
+
+
+VERSION = role_default_litellm_version()
 
 
 def install_litellm():

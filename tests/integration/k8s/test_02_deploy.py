@@ -86,7 +86,7 @@ def test_litellm_deployment(deployed, kube):  # pylint: disable=unused-argument
     dep = kube.get("Deployment", NS, "litellm")
     pod = dep["spec"]["template"]
     c = _container(dep, "litellm")
-    assert c["image"] == "quay.io/rh-aiservices-bu/litellm-non-root:main-v1.81.0-stable-custom"
+    assert c["image"] == "ghcr.io/berriai/litellm-non_root:v1.108.7"
     env = env_of(c)
     assert env["DATABASE_URL"] == ("secret", "litellm-secret", "DATABASE_URL")
     assert env["LITELLM_MASTER_KEY"] == ("secret", "litellm-secret", "LITELLM_MASTER_KEY")
@@ -236,6 +236,8 @@ def test_summary(deployed):
     assert "Password: (oc extract secret/litellm-secret -n rhpds --keys=UI_PASSWORD --to=-)" in out
     assert "User Portal: https://" + PORTAL_HOST in out
     assert "API base URL for SDKs: https://%s/v1" % LITELLM_HOST in out
+    assert "LiteLLM 1.108.7: ghcr.io/berriai/litellm-non_root:v1.108.7" in out
+    assert "ACCEPTED ADVISORY" not in out
     stats = out[out.index("CUSTOM STATS"):]
     assert '"litemaas_litellm_admin_url": "https://%s"' % LITELLM_HOST in stats
     assert '"litemaas_user_portal_url": "https://%s"' % PORTAL_HOST in stats
@@ -307,7 +309,10 @@ def test_status_playbook(deployed, ansible):  # pylint: disable=unused-argument
     for line in ["Deployment litellm: 1/1 ready", "Deployment litemaas-backend: 1/1 ready",
                  "Deployment litemaas-frontend: 1/1 ready", "StatefulSet litemaas-postgres: 1/1 ready",
                  "LiteLLM readiness: not reachable from here", "Backend readiness: not reachable from here",
-                 "Models: unknown (LiteLLM not reachable from here)"]:
+                 "Models: unknown (LiteLLM not reachable from here)",
+                 "LiteLLM image: ghcr.io/berriai/litellm-non_root:v1.108.7",
+                 "LiteLLM version: 1.108.7 (from the image tag: the proxy was not reachable from here)",
+                 "LiteLLM advisories: none known for LiteLLM 1.108.7"]:
         assert line in result.output, result
 
 

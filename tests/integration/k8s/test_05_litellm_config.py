@@ -1,6 +1,6 @@
 """The role's LiteLLM configuration runs: the real LiteLLM starts from what the role put into the cluster (config
 storage, guide option 2), serves the config-file models with the keys from Secret litellm-api-keys, and honours the
-settings the role sets - master key, salt key, UI login and STORE_MODEL_IN_DB."""
+settings the role sets - master key, salt key, UI login (and turning it off) and STORE_MODEL_IN_DB."""
 
 import os
 import subprocess
@@ -55,6 +55,22 @@ def test_master_key_and_ui_login_are_the_role_settings(proxy, kube):
     assert login.status_code == 200 and "token" in login.cookies, login.text
     wrong = requests.post(proxy.base_url + "/v2/login", json={"username": "workshop-admin", "password": "wrong"}, timeout=30)
     assert wrong.status_code >= 400
+
+
+def test_env_credential_login_can_be_turned_off(ansible, kube):
+    """litemaas_litellm_ui_env_login: false - the real proxy refuses the admin/UI_PASSWORD login (and the master key
+    as a UI password, LiteLLM's fallback), while the master key keeps working on the API."""
+    namespace = "lm-no-env-login"
+    variables = {"litemaas_namespace": namespace, "litemaas_litellm_ui_env_login": False, "litemaas_wait": False}
+    with litellm_of_a_deployment(ansible, kube, variables) as (started, dummy):
+        config = kube.get("ConfigMap", namespace, "litellm-config")["data"]["config.yaml"]
+        assert "disable_env_credential_login: true" in config
+        stored = kube.secret_data(namespace, "litellm-secret")
+        for password in (stored["UI_PASSWORD"], stored["LITELLM_MASTER_KEY"]):
+            login = requests.post(started.base_url + "/v2/login", timeout=30,
+                                  json={"username": "admin", "password": password})
+            assert login.status_code in (401, 403) and "token" not in login.cookies, login.text
+        assert requests.get(started.base_url + "/key/list", headers=auth(started.master_key), timeout=30).status_code == 200
 
 
 def test_database_models_work_and_are_encrypted_with_the_salt_key(proxy, kube):
