@@ -12,7 +12,7 @@
 #   scripts/local-demo.sh          # installs what it needs on first use (apt, pip, npm; cached afterwards)
 #   scripts/local-demo.sh stop     # stop the local proxy and cluster
 #
-# WORKSHOP_USERS sets the number of attendees (default 5), LITELLM_VERSION the LiteLLM version (default 1.106.12).
+# WORKSHOP_USERS sets the number of attendees (default 5), LITELLM_VERSION the LiteLLM version (default 1.108.7).
 # The first run also builds the local Kubernetes API server (about 10 minutes, cached afterwards).
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -6,7 +6,7 @@
 #   tests/run.sh units litellm   # only these tiers
 #
 # Tiers: sanity units lint shim litellm k8s
-# LITELLM_VERSIONS (default "1.106.12 1.81.15") is the LiteLLM matrix the litellm tier runs against.
+# LITELLM_VERSIONS (default "1.108.7 1.81.15") is the LiteLLM matrix the litellm tier runs against.
 # ANSIBLE_CORE_VERSIONS (default: every minor version in tests/ansible-core-matrix.txt, e.g. "2.16 2.21") is the
 # ansible-core matrix: sanity and units run on each, the litellm tier on the oldest and the newest.
 # The integration tiers run the collection as users install it: built with ansible-galaxy from this checkout and

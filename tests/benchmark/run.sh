@@ -3,7 +3,7 @@
 # modules in a loop and litellm-as-code 0.5.0 (prints numbers, asserts nothing). See benchmark.py.
 #   tests/benchmark/run.sh [--models 100] [--keys 500] [--parallel 4] [--tools bulk,loop,lac,lac-patched]
 #                          [--litellm-workers 1] [--json FILE]
-# LITELLM_VERSION selects the proxy version (default 1.106.12).
+# LITELLM_VERSION selects the proxy version (default 1.108.7).
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 VENV=$("$REPO/tests/setup.sh")

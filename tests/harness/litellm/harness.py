@@ -38,7 +38,7 @@ import urllib.request
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_VERSION = "1.106.12"
+DEFAULT_VERSION = "1.108.7"
 PG_USER = "litellm"
 PG_DB = "litellm"
 STATE = "state.json"
@@ -443,7 +443,7 @@ def prisma_env(shim_node: Path) -> dict:
 class LiteLLMProxy:
     """A running LiteLLM proxy (real code, real PostgreSQL) plus a fake OpenAI upstream, on 127.0.0.1.
 
-    >>> with LiteLLMProxy("1.106.12") as p:
+    >>> with LiteLLMProxy("1.108.7") as p:
     ...     requests.get(p.base_url + "/key/list", headers={"Authorization": f"Bearer {p.master_key}"})
     """
 

@@ -3,7 +3,7 @@
 # KEY=VALUE lines with the paths harness.py uses. Safe to run repeatedly and concurrently; a warm run
 # takes well under a second and changes nothing.
 #
-#   tests/harness/litellm/install.sh 1.106.12
+#   tests/harness/litellm/install.sh 1.108.7
 #
 # What it installs, and where ($CACHE_ROOT, see tests/harness/common.sh):
 #   Debian packages   postgresql (initdb/postgres/psql), nodejs + npm only when `node` is missing
@@ -16,7 +16,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$HERE/../common.sh"
 
-version=${1:-${LITELLM_VERSION:-1.106.12}}
+version=${1:-${LITELLM_VERSION:-1.108.7}}
 lock=$HERE/requirements/litellm-$version.txt
 [ -f "$lock" ] || { echo "install.sh: no lock file for LiteLLM $version ($lock); supported: $(cd "$HERE/requirements" && ls | sed -n 's/^litellm-\(.*\)\.txt$/\1/p' | xargs)" >&2; exit 2; }
 mkdir -p "$CACHE_ROOT"

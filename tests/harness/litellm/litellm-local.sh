@@ -7,7 +7,7 @@
 #   tests/harness/litellm/litellm-local.sh status
 #   tests/harness/litellm/litellm-local.sh stop            # kills its processes by PID, removes the temp dir
 #
-# LITELLM_VERSION picks the LiteLLM version (default 1.106.12). The instance is remembered in
+# LITELLM_VERSION picks the LiteLLM version (default 1.108.7). The instance is remembered in
 # $CACHE_ROOT/run/litellm-local.json (override with LITELLM_LOCAL_STATE).
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

@@ -2,7 +2,7 @@
 # `LITELLM_VERSIONS` (the matrix; default below) and `run_tmp` (a private temp dir for everything the
 # harness starts), and traps EXIT/INT/TERM to stop those processes (and the test clusters of tests/harness/k8s)
 # by their recorded PIDs and remove the dir, whatever happens.
-LITELLM_VERSIONS=${LITELLM_VERSIONS:-1.106.12 1.81.15}
+LITELLM_VERSIONS=${LITELLM_VERSIONS:-1.108.7 1.81.15}
 harness=$REPO/tests/harness/litellm
 run_tmp=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")
 chmod 711 "$run_tmp"  # as root, PostgreSQL runs as the postgres user and must reach its dirs inside

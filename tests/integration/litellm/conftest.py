@@ -2,7 +2,7 @@
 
 ``litellm_proxy`` (session scope) is a started ``LiteLLMProxy``: attributes ``version``, ``base_url``,
 ``master_key``, ``database_url``, ``upstream_url``, ``log_path`` and ``env()``. The LiteLLM version comes
-from $LITELLM_VERSION (default 1.106.12). If the environment already names a running proxy
+from $LITELLM_VERSION (default 1.108.7). If the environment already names a running proxy
 (LITELLM_API_BASE, LITELLM_MASTER_KEY, LITELLM_TEST_DATABASE_URL, LITELLM_TEST_UPSTREAM, e.g. from
 ``eval "$(tests/harness/litellm/litellm-local.sh env)"``), that one is reused and left running.
 """
