@@ -173,8 +173,10 @@ def pick_current(alias, keys, repair=False):
             raise LiteLLMError('key_alias %s matches %d keys; LiteLLM should keep aliases unique. Set '
                                'repair_duplicates=true to keep the oldest (created %s) and delete the others'
                                % (alias, len(keys), oldest(keys)['created_at']), param='key_alias')
-        duplicates = [k for k in keys if k is not oldest(keys)]
-        keys = [oldest(keys)]
+        # by token: a row read twice (a paged read that another run's create shifted) is one key, never a duplicate
+        keep = oldest(keys)
+        duplicates = [k for k in keys if k['token'] != keep['token']]
+        keys = [keep]
     current = keys[0] if keys else None
     return (current, duplicates) if repair else current
 
@@ -190,8 +192,16 @@ class KeyStore(object):
     def list(self, key_alias=None, user_id=None, team_id=None, token=None):
         query = {'return_full_object': True, 'key_alias': key_alias, 'user_id': user_id, 'team_id': team_id,
                  'key_hash': token}
-        return [key_from_api(k) for k in self.client.paginate('/key/list', 'keys', query, workers=self.workers)
-                if isinstance(k, dict)]
+        # LiteLLM pages by created_at: a key another run creates between two page reads shifts the later pages, so
+        # one row can come twice. Each token is one key.
+        keys, seen = [], set()
+        for row in self.client.paginate('/key/list', 'keys', query, workers=self.workers):
+            if isinstance(row, dict):
+                key = key_from_api(row)
+                if key['token'] is None or key['token'] not in seen:
+                    seen.add(key['token'])
+                    keys.append(key)
+        return keys
 
     def find(self, key_alias):
         """The key with this alias, or None; raises LiteLLMError when several keys share it."""

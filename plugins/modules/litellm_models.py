@@ -129,7 +129,11 @@ options:
             M(rhpds.litemaas.litellm_model).
         type: dict
   purge:
-    description: Delete the database deployments that carry O(purge_selector.tag) and that O(models) does not list.
+    description:
+      - Delete the database deployments that carry O(purge_selector.tag) and that O(models) does not list.
+      - A deployment an entry that failed could mean (its O(models[].model_id), else every deployment of its
+        O(models[].model_name)) is never purged; the task warns that it kept it. Purge runs only after a complete
+        read of LiteLLM's deployments.
     type: bool
     default: false
   purge_selector:
@@ -347,6 +351,8 @@ def main():
 
     entries, failures, changes, not_served_yet = [], [], [], []
     managed = {}
+    # The deployments an entry that failed could mean: purge never deletes them (the entry declares the model).
+    protected = set()
     for index, spec in enumerate(p['models']):
         try:
             if isinstance(selected[index], LiteLLMError):
@@ -371,6 +377,8 @@ def main():
             entry, failed = failure(spec, e)
             entries.append(entry)
             failures.append(failed)
+            protected.update(d['model_id'] for d in deployments if d['model_id'] == spec['model_id']
+                             or (not spec['model_id'] and d['model_name'] == spec['model_name']))
             continue
         if change.current is not None:
             managed[change.current['model_id']] = index
@@ -380,11 +388,17 @@ def main():
         module.warn(not_served_yet_warning(not_served_yet))
     if p['purge']:
         wanted_ids = set(spec['model_id'] for spec in p['models'] if spec['model_id'])
+        kept = []
         for deployment in sorted(deployments, key=lambda d: (d['model_name'] or '', d['model_id'] or '')):
             if (deployment['origin'] == 'database' and deployment['model_info'].get(TAG_KEY) == tag
                     and deployment['model_id'] not in managed and deployment['model_id'] not in wanted_ids):
+                if deployment['model_id'] in protected:
+                    kept.append('%s (%s)' % (deployment['model_name'], deployment['model_id']))
+                    continue
                 entries.append(None)
                 changes.append((len(entries) - 1, deletion(deployment)))
+        if kept:
+            module.warn('purge kept %s: an entry that failed declares them' % ', '.join(kept))
 
     writes = [(index, change) for index, change in changes if change.action != 'none']
     for index, change in changes:

@@ -5,7 +5,8 @@ import hashlib
 
 import pytest
 
-from support import chat, key_rows, model_by_id, model_rows, rows, run_module, table_counts, unique
+from support import (chat, delete_models_named, key_rows, model_by_id, model_rows, rows, run_module, table_counts,
+                     unique)
 
 UTC = datetime.timezone.utc
 
@@ -73,6 +74,47 @@ def test_a_secret_nested_in_a_parameter_is_refused_and_works_as_extra_secret(con
     again = run_module('litellm_model', args)
     assert again['changed'] is False and header not in str(again)
     run_module('litellm_model', dict(conn, model_name=name, state='absent'))
+
+
+@pytest.mark.parametrize('extra_name', ['client_secret', 'api_key'])
+def test_a_credential_refused_in_extra_is_kept_out_of_the_failure(conn, litellm_db, extra_name):
+    """review-2 N5: the refused value appeared in clear in invocation.module_args of the failed task."""
+    secret = 'sk-refused-in-extra-%s-5e6f' % extra_name
+    params = {'model': 'openai/x', 'api_base': 'http://127.0.0.1:9/v1', 'extra': {extra_name: {'nested': [secret]}
+                                                                                   if extra_name == 'client_secret'
+                                                                                   else secret}}
+    before = table_counts(litellm_db)
+    single = run_module('litellm_model', dict(conn, model_name=unique('refused'), litellm_params=params))
+    bulk = run_module('litellm_models', dict(conn, models=[{'model_name': unique('refused'), 'litellm_params': params}]))
+    for result in (single, bulk):
+        assert result['failed'] and 'litellm_params.extra.%s' % extra_name in result['msg'], result
+        assert secret not in str(result)
+    assert table_counts(litellm_db) == before
+
+
+def test_purge_keeps_the_deployments_of_an_entry_that_failed(conn, litellm_api, litellm_db):
+    """review-2 N4: two tagged deployments of one name make the entry fail (ambiguous); purge used to delete both,
+    leaving none of a model the task declares."""
+    name, tag = unique('purge-protect'), unique('tag')
+    for dummy in range(2):
+        litellm_api.post('/model/new', json={'model_name': name, 'litellm_params': {
+            'model': 'openai/x', 'api_base': 'http://127.0.0.1:9/v1'}, 'model_info': {'rhpds_litemaas_tag': tag}}
+                         ).raise_for_status()
+
+    def stored_ids():
+        return sorted(r['model_id'] for r in rows(litellm_db, 'SELECT model_id FROM "LiteLLM_ProxyModelTable" '
+                                                              'WHERE model_name = %s', name))
+    ids = stored_ids()
+    assert len(ids) == 2
+    try:
+        result = run_module('litellm_models', dict(conn, purge=True, purge_selector={'tag': tag}, consistency_timeout=20,
+                                                   models=[{'model_name': name, 'litellm_params': {
+                                                       'model': 'openai/x', 'api_base': 'http://127.0.0.1:9/v1'}}]))
+        assert result['failed'], result
+        assert 'purge kept' in ' '.join(result.get('warnings', [])), result
+        assert stored_ids() == ids
+    finally:
+        delete_models_named(litellm_api, name)
 
 
 def test_a_deployment_the_router_refuses_is_never_written(conn, litellm_db):

@@ -1,12 +1,12 @@
-"""Key comparison: expiry from duration, metadata merge, timestamps (pure functions, no HTTP)."""
+"""Key comparison: expiry from duration, metadata merge, timestamps (pure functions), and the key list read."""
 import datetime
 
 import pytest
 
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_keys import (
-    UTC, add_duration, duration_from, generate_body, hash_key, iso_time, key_from_api, normalize_budget_duration,
-    parse_time, pick_current, plan_update, validate_key)
-from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMError, error_message
+    UTC, KeyStore, add_duration, duration_from, generate_body, hash_key, iso_time, key_from_api,
+    normalize_budget_duration, parse_time, pick_current, plan_update, validate_key)
+from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMClient, LiteLLMError, error_message
 
 CREATED = '2026-01-31T10:00:00.500000Z'
 
@@ -137,6 +137,20 @@ def test_duplicate_aliases_fail_unless_repaired_then_the_oldest_stays():
     assert 'repair_duplicates=true' in err.value.message
     current, duplicates = pick_current('a', keys, repair=True)
     assert current['token'] == 't1' and [k['token'] for k in duplicates] == ['t2']
+
+
+def test_a_row_read_twice_is_never_its_own_duplicate():
+    """review-2 N1: the same token twice (a paged read shifted by another run's create) is one key, not two."""
+    row = {'key_alias': 'a', 'token': 't1', 'created_at': '2026-01-01T00:00:00Z'}
+    current, duplicates = pick_current('a', [key_from_api(row), key_from_api(dict(row))], repair=True)
+    assert current['token'] == 't1' and duplicates == []
+
+
+def test_the_key_list_holds_each_token_once(stub):
+    page = {'keys': [{'key_alias': 'a', 'token': 't1'}, {'key_alias': 'b', 'token': 't2'}], 'total_pages': 2}
+    stub.reply(200, page).reply(200, dict(page, keys=[{'key_alias': 'b', 'token': 't2'}, {'key_alias': 'c', 'token': 't3'}]))
+    listed = KeyStore(LiteLLMClient(stub.url, 'sk-unit', sleep=lambda s: None)).list()
+    assert [k['token'] for k in listed] == ['t1', 't2', 't3']
 
 
 def test_a_401_never_repeats_the_key_that_was_sent():
