@@ -348,6 +348,9 @@ class LiteLLMModule(AnsibleModule):
         return self._client
 
     def fail_api(self, error, **extra):
+        """Fail with LiteLLM's answer. A failure after a key was created carries its value, returned in api_key."""
+        if getattr(error, 'key_value', None) is not None:
+            extra.setdefault('api_key', error.key_value)
         msg = error.describe()
         field = error.param
         if error.status == 401:

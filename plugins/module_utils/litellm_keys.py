@@ -15,6 +15,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import calendar
+import contextlib
 import datetime
 import hashlib
 import re
@@ -470,9 +471,23 @@ def rotate(store, current, desired, key_value, now):
         except LiteLLMError:
             pass  # the next run gives the parked key its alias back
         raise
-    store.delete([current['token']])
-    metadata = dict((k, v) for k, v in created['key']['metadata'].items() if k != REPLACES_KEY)
-    return {'key': store.update(created['key']['token'], {'metadata': metadata}), 'value': created['value']}
+    with value_kept_on_failure(created['value'], 'the new key works; the next run deletes the old one'):
+        store.delete([current['token']])
+        metadata = dict((k, v) for k, v in created['key']['metadata'].items() if k != REPLACES_KEY)
+        return {'key': store.update(created['key']['token'], {'metadata': metadata}), 'value': created['value']}
+
+
+@contextlib.contextmanager
+def value_kept_on_failure(value, what_is_left):
+    """A failure once a key exists carries its value (error.key_value), so the module still returns it: the user
+    would otherwise hold nothing while the next run finishes the work around that key (review-2 N2)."""
+    try:
+        yield
+    except LiteLLMError as e:
+        if value is not None:
+            e.key_value = value
+            e.message = '%s (the key was created and its value is returned in api_key: %s)' % (e.message, what_is_left)
+        raise
 
 
 def recover(store, current, parked, check_mode):
@@ -490,6 +505,12 @@ def recover(store, current, parked, check_mode):
         store.delete([current['metadata'][REPLACES_KEY]] + ([parked['token']] if parked else []))
         return store.update(current['token'], {'metadata': metadata}), 'finished'
     return current, None
+
+
+def settled_key(keys, parked):
+    """The key settle_existing will leave for an alias, worked out without writing (the oldest of several, else the
+    parked key of a stopped rotation): what validation compares a task with before anything is written."""
+    return oldest(keys) if keys else parked
 
 
 def settle_existing(store, alias, keys, parked, repair, check_mode):
@@ -595,7 +616,8 @@ def apply_key_change(store, change, now, settle=True):
             return {'key': store.find(change.alias), 'value': None, 'note': LOST_TO_ANOTHER_RUN}
         raise
     if settle:
-        kept = store.settle(change.alias, created['key']['token'])
+        with value_kept_on_failure(created['value'], 'a rerun checks it for another run\'s key of the same alias'):
+            kept = store.settle(change.alias, created['key']['token'])
         if kept is not None and kept['token'] != created['key']['token']:
             return {'key': kept, 'value': None, 'note': LOST_TO_ANOTHER_RUN}
     return dict(created, note=None)

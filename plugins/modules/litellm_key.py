@@ -168,6 +168,8 @@ api_key:
   description:
     - The key value (C(sk-...)) users authenticate with.
     - Returned only when the key was created or rotated by this task, never in check mode, and never again.
+    - Also returned when the task fails after the key was created (a later step, such as deleting the old key of
+      a rotation, failed): the key works, and the next run finishes what is left.
   returned: when the key was created or rotated
   type: str
   sample: sk-Xq3b9Lw0hD2rC1VYt0x1Aa
@@ -252,7 +254,7 @@ import datetime
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMError, LiteLLMModule
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_keys import (
     KEY_OPTIONS, LOST_TO_ANOTHER_RUN, PARKING_SUFFIX, UTC, KeyStore, apply_key_change, plan_key, reference_errors,
-    settle_existing, validate_key)
+    settle_existing, settled_key, validate_key)
 
 
 def main():
@@ -269,10 +271,11 @@ def main():
         keys = store.aliased(alias)
         # A rotation stopped half way may have left the key parked; it is only looked for when the alias is free.
         parked = None if keys else store.find(alias + PARKING_SUFFIX)
-        current, notes = settle_existing(store, alias, keys, parked, p['repair_duplicates'], module.check_mode)
-        errors = reference_errors(store, [('', p, current)], p['validate_models'])
+        # Validation first: a task that fails it has written nothing, not even a repair.
+        errors = reference_errors(store, [('', p, settled_key(keys, parked))], p['validate_models'])
         if errors:
             module.fail_json(msg='; '.join(errors), errors=errors)
+        current, notes = settle_existing(store, alias, keys, parked, p['repair_duplicates'], module.check_mode)
         change = plan_key(p, current, now, token_taken=lambda token: bool(store.list(token=token)))
         if change.action == 'none':
             module.exit_json(changed=bool(notes), key=current, **notes)

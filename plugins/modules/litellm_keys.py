@@ -174,6 +174,8 @@ api_keys:
   description:
     - Alias -> value (C(sk-...)) of each key this task created or rotated, returned once. Never the value of
       any other key, never in check mode.
+    - Also holds the value of a key whose entry failed after the key was created (a rotation whose old key could
+      not be deleted): the key works, and the next run finishes what is left.
   returned: always
   type: dict
   sample: {wksp1-user1: sk-Xq3b9Lw0hD2rC1VYt0x1Aa}
@@ -233,7 +235,7 @@ import datetime
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMError, LiteLLMModule, run_parallel
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_keys import (
     KEY_OPTIONS, LOST_TO_ANOTHER_RUN, PARKING_SUFFIX, UTC, KeyChange, KeyStore, apply_key_change, hash_key, oldest,
-    plan_key, reference_errors, settle_existing, validate_key, with_status)
+    plan_key, reference_errors, settle_existing, settled_key, validate_key, with_status)
 
 DONE = {'create': 'created', 'update': 'updated', 'rotate': 'rotated', 'delete': 'deleted', 'none': 'unchanged'}
 
@@ -306,12 +308,20 @@ def plan(module, store, fleet, listed):
     for key in listed:
         by_alias.setdefault(key['key_alias'], []).append(key)
     tokens = set(key['token'] for key in listed)
+    def existing(alias):
+        keys = by_alias.get(alias) or []
+        return keys, None if keys else (by_alias.get(alias + PARKING_SUFFIX) or [None])[0]
+
+    # Validation first: a task that fails it has written nothing, not even a repair.
+    errors = reference_errors(store, [('keys[%d].' % i, spec, settled_key(*existing(spec['key_alias'])))
+                                      for i, spec in enumerate(p['keys'])], p['validate_models'])
+    if errors:
+        module.fail_json(msg='; '.join(errors), errors=errors)
     changes, current = [], {}
     for spec in p['keys']:
         alias = spec['key_alias']
         index = fleet.add()
-        keys = by_alias.get(alias) or []
-        parked = None if keys else (by_alias.get(alias + PARKING_SUFFIX) or [None])[0]
+        keys, parked = existing(alias)
         try:
             current[alias], notes = settle_existing(store, alias, keys, parked, p['repair_duplicates'], module.check_mode)
             fleet.note(alias, notes)
@@ -319,11 +329,6 @@ def plan(module, store, fleet, listed):
             fleet.fail(index, alias, e, keys[0] if keys else None)
             continue
         changes.append((index, spec))
-    errors = reference_errors(store, [('keys[%d].' % i, spec, current.get(spec['key_alias']))
-                                      for i, spec in enumerate(p['keys']) if spec['key_alias'] in current],
-                              p['validate_models'])
-    if errors:
-        module.fail_json(msg='; '.join(errors), errors=errors)
     planned = []
     for index, spec in changes:
         alias = spec['key_alias']
@@ -354,6 +359,9 @@ def apply(module, store, fleet, writes):
     for (index, change), (outcome, error) in zip(others, outcomes):
         if error is not None:
             fleet.fail(index, change.alias, error, change.current)
+            if getattr(error, 'key_value', None) is not None:
+                fleet.wrote = True
+                fleet.api_keys[change.alias] = error.key_value
             continue
         fleet.wrote = True
         fleet.show(index, outcome['key'], change.alias, DONE[change.action])

@@ -21,7 +21,8 @@ MODEL_CASES = [
     ('bad api_base URL', {'litellm_params': {'model': 'openai/x', 'api_base': 'granite.apps.example.com/v1'}},
      'litellm_params.api_base'),
     ('negative rpm', {'litellm_params': {'model': 'openai/x', 'rpm': -5}}, 'litellm_params.rpm'),
-    ('credential in extra', {'litellm_params': {'model': 'openai/x', 'extra': {'client_secret': 's'}}},
+    # a realistic value: Ansible masks a no_log value wherever it occurs, so a one-letter one would garble the message
+    ('credential in extra', {'litellm_params': {'model': 'openai/x', 'extra': {'client_secret': 'cs-client-value-9k2'}}},
      'litellm_params.extra.client_secret'),
     ('model_info.id instead of model_id', {'litellm_params': {'model': 'openai/x'}, 'model_info': {'id': 'x'}},
      'model_info.id'),

@@ -111,7 +111,7 @@ def test_purge_keeps_the_deployments_of_an_entry_that_failed(conn, litellm_api, 
                                                    models=[{'model_name': name, 'litellm_params': {
                                                        'model': 'openai/x', 'api_base': 'http://127.0.0.1:9/v1'}}]))
         assert result['failed'], result
-        assert 'purge kept' in ' '.join(result.get('warnings', [])), result
+        assert 'purge kept' in str(result.get('warnings')), result
         assert stored_ids() == ids
     finally:
         delete_models_named(litellm_api, name)
@@ -288,12 +288,16 @@ def test_a_rotation_stopped_before_the_old_key_is_deleted_is_finished_by_the_nex
     assert stopped['failed']
     new_row = key_rows(litellm_db, alias)[0]
     assert len(parked_rows(litellm_db, alias)) == 1  # the old key, parked
+    # review-2 N2: the failed run still hands over the new key's value
+    assert hashlib.sha256(stopped['api_key'].encode()).hexdigest() == new_row['token'], stopped
+    assert 'its value is returned in api_key' in stopped['msg']
     api_proxy.clear_faults()
     finished = run_module('litellm_key', dict(conn, key_alias=alias))
     assert finished['changed'] and finished['rotation'] == 'finished', finished
     assert parked_rows(litellm_db, alias) == [] and key_rows(litellm_db, alias)[0]['token'] == new_row['token']
     assert 'rhpds_litemaas_replaces' not in key_rows(litellm_db, alias)[0]['metadata']
     assert chat(litellm_api, old, 'harness-config-model').status_code == 401
+    assert chat(litellm_api, stopped['api_key'], 'harness-config-model').status_code == 200
     assert run_module('litellm_key', dict(conn, key_alias=alias))['changed'] is False
     run_module('litellm_key', dict(conn, key_alias=alias, state='absent'))
 
@@ -335,6 +339,24 @@ def test_duplicate_aliases_are_repaired_on_request(conn, litellm_api, litellm_db
     assert repaired['changed'] and len(repaired['duplicates_deleted']) == 1, repaired
     assert [r['token'] for r in key_rows(litellm_db, alias)] == [hashlib.sha256(first.encode()).hexdigest()]
     assert run_module('litellm_key', dict(conn, key_alias=alias))['changed'] is False
+    run_module('litellm_key', dict(conn, key_alias=alias, state='absent'))
+
+
+@pytest.mark.parametrize('bulk', [False, True])
+def test_a_task_that_fails_validation_repairs_nothing(conn, litellm_api, litellm_db, bulk):
+    """review-2 N8: repair deletes ran before the model check, so a task that failed validation had written."""
+    alias = unique('dup-invalid')
+    litellm_api.post('/key/generate', json={'key_alias': alias}).raise_for_status()
+    litellm_api.post('/key/generate', json={'key_alias': alias + '-2'}).raise_for_status()
+    rows(litellm_db, 'UPDATE "LiteLLM_VerificationToken" SET key_alias = %s WHERE key_alias = %s', alias, alias + '-2')
+    spec = dict(key_alias=alias, models=[unique('no-such-model')])
+    if bulk:
+        result = run_module('litellm_keys', dict(conn, keys=[spec], repair_duplicates=True))
+    else:
+        result = run_module('litellm_key', dict(conn, repair_duplicates=True, **spec))
+    assert result['failed'] and 'not on this proxy' in result['msg'], result
+    assert len(key_rows(litellm_db, alias)) == 2
+    run_module('litellm_key', dict(conn, key_alias=alias, repair_duplicates=True))
     run_module('litellm_key', dict(conn, key_alias=alias, state='absent'))
 
 
