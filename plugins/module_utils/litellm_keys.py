@@ -234,6 +234,12 @@ class KeyStore(object):
             if made_here and e.status == 403 and CUSTOM_VALUES_DISABLED in e.message:
                 self.custom_values = False
                 return self.generate(dict((k, v) for k, v in body.items() if k != 'key'))
+            # A first attempt that timed out on this side can commit after the retry was sent: the retry then meets
+            # "already exists" from our own key. Its token says so (review-2 N3).
+            if e.status == 400 and e.param == 'key_alias' and 'already exists' in e.message and body.get('key'):
+                found = landed(e)
+                if found is not None:
+                    return {'key': found, 'value': body['key']}
             raise
         return {'key': key_from_api(created), 'value': created.get('key') or body.get('key')}
 

@@ -452,8 +452,6 @@ def select_current(spec, deployments, repair=False):
     return (in_db[0] if in_db else None), duplicates
 
 
-
-
 def env_reference_errors(client, desired, prefix=''):
     """os.environ/ references in parameters that this proxy's LiteLLM would not resolve (one version read, only
     when there are such references)."""

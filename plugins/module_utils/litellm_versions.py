@@ -51,7 +51,7 @@ def capability_floor(name):
 def image_reference(image):
     """The tag, digest and LiteLLM version of an image reference. The version is the first x.y.z in the tag;
     None when the tag names none (latest, main-stable, no tag) or the image is given by digest only."""
-    name, _, digest = str(image).strip().partition('@')
+    name, dummy, digest = str(image).strip().partition('@')
     last = name.rsplit('/', 1)[-1]
     tag = last.partition(':')[2]
     match = _VERSION_IN_TAG.search(tag)

@@ -169,7 +169,7 @@ api_key:
     - The key value (C(sk-...)) users authenticate with.
     - Returned only when the key was created or rotated by this task, never in check mode, and never again.
     - Also returned when the task fails after the key was created (a later step, such as deleting the old key of
-      a rotation, failed): the key works, and the next run finishes what is left.
+      a rotation, failed). The key works, and the next run finishes what is left.
   returned: when the key was created or rotated
   type: str
   sample: sk-Xq3b9Lw0hD2rC1VYt0x1Aa

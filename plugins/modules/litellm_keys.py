@@ -175,7 +175,7 @@ api_keys:
     - Alias -> value (C(sk-...)) of each key this task created or rotated, returned once. Never the value of
       any other key, never in check mode.
     - Also holds the value of a key whose entry failed after the key was created (a rotation whose old key could
-      not be deleted): the key works, and the next run finishes what is left.
+      not be deleted). The key works, and the next run finishes what is left.
   returned: always
   type: dict
   sample: {wksp1-user1: sk-Xq3b9Lw0hD2rC1VYt0x1Aa}
@@ -308,6 +308,7 @@ def plan(module, store, fleet, listed):
     for key in listed:
         by_alias.setdefault(key['key_alias'], []).append(key)
     tokens = set(key['token'] for key in listed)
+
     def existing(alias):
         keys = by_alias.get(alias) or []
         return keys, None if keys else (by_alias.get(alias + PARKING_SUFFIX) or [None])[0]

@@ -338,9 +338,12 @@ def main():
         module.fail_api(e)
 
     selected = []
+    # A deployment an entry names by model_id is that entry's: an entry by name never selects it, nor repairs it away.
+    claimed = set(spec['model_id'] for spec in p['models'] if spec['model_id'])
     for spec in p['models']:
+        candidates = deployments if spec['model_id'] else [d for d in deployments if d['model_id'] not in claimed]
         try:
-            selected.append(select_current(spec, deployments, repair=p['repair_duplicates']))
+            selected.append(select_current(spec, candidates, repair=p['repair_duplicates']))
         except LiteLLMError as e:
             selected.append(e)
     # What the router of the pod that answered does not serve, LiteLLM's database may still hold (see plan_entry).

@@ -80,9 +80,9 @@ def test_a_secret_nested_in_a_parameter_is_refused_and_works_as_extra_secret(con
 def test_a_credential_refused_in_extra_is_kept_out_of_the_failure(conn, litellm_db, extra_name):
     """review-2 N5: the refused value appeared in clear in invocation.module_args of the failed task."""
     secret = 'sk-refused-in-extra-%s-5e6f' % extra_name
-    params = {'model': 'openai/x', 'api_base': 'http://127.0.0.1:9/v1', 'extra': {extra_name: {'nested': [secret]}
-                                                                                   if extra_name == 'client_secret'
-                                                                                   else secret}}
+    # nested at any depth under a credential name, or the credential itself
+    value = {'nested': [secret]} if extra_name == 'client_secret' else secret
+    params = {'model': 'openai/x', 'api_base': 'http://127.0.0.1:9/v1', 'extra': {extra_name: value}}
     before = table_counts(litellm_db)
     single = run_module('litellm_model', dict(conn, model_name=unique('refused'), litellm_params=params))
     bulk = run_module('litellm_models', dict(conn, models=[{'model_name': unique('refused'), 'litellm_params': params}]))
@@ -96,10 +96,10 @@ def test_purge_keeps_the_deployments_of_an_entry_that_failed(conn, litellm_api, 
     """review-2 N4: two tagged deployments of one name make the entry fail (ambiguous); purge used to delete both,
     leaving none of a model the task declares."""
     name, tag = unique('purge-protect'), unique('tag')
+    spec = {'model_name': name, 'litellm_params': {'model': 'openai/x', 'api_base': 'http://127.0.0.1:9/v1'},
+            'model_info': {'rhpds_litemaas_tag': tag}}
     for dummy in range(2):
-        litellm_api.post('/model/new', json={'model_name': name, 'litellm_params': {
-            'model': 'openai/x', 'api_base': 'http://127.0.0.1:9/v1'}, 'model_info': {'rhpds_litemaas_tag': tag}}
-                         ).raise_for_status()
+        litellm_api.post('/model/new', json=spec).raise_for_status()
 
     def stored_ids():
         return sorted(r['model_id'] for r in rows(litellm_db, 'SELECT model_id FROM "LiteLLM_ProxyModelTable" '
@@ -197,6 +197,40 @@ def test_duplicate_names_are_repaired_on_request(conn, litellm_api, litellm_db):
     assert [r['model_id'] for r in left] == [name + '-0']
     assert run_module('litellm_model', args)['changed'] is False
     run_module('litellm_model', dict(conn, model_name=name, state='absent'))
+
+
+def test_the_bulk_module_repairs_duplicate_names_on_request(conn, litellm_api, litellm_db):
+    name = unique('dup-bulk-model')
+    for n in range(2):
+        assert litellm_api.post('/model/new', json={'model_name': name, 'model_info': {'id': '%s-%d' % (name, n)},
+                                                    'litellm_params': {'model': 'openai/x', 'api_base': 'http://127.0.0.1:9/v1'}}).ok
+    args = dict(conn, consistency_timeout=20,
+                models=[{'model_name': name, 'litellm_params': {'model': 'openai/x', 'api_base': 'http://127.0.0.1:9/v1'}}])
+    assert run_module('litellm_models', args)['failed']
+    repaired = run_module('litellm_models', dict(args, repair_duplicates=True))
+    assert repaired['changed'] and not repaired['failed'], repaired
+    left = rows(litellm_db, 'SELECT model_id FROM "LiteLLM_ProxyModelTable" WHERE model_name = %s', name)
+    assert [r['model_id'] for r in left] == [name + '-0']
+    assert run_module('litellm_models', args)['changed'] is False
+    delete_models_named(litellm_api, name)
+
+
+def test_repair_by_name_never_deletes_what_another_entry_names_by_id(conn, litellm_api, litellm_db):
+    """review-2 N9: an entry by name with repair_duplicates deleted the deployment another entry manages by id."""
+    name = unique('dup-claimed')
+    params = {'model': 'openai/x', 'api_base': 'http://127.0.0.1:9/v1'}
+    for n in range(2):
+        assert litellm_api.post('/model/new', json={'model_name': name, 'model_info': {'id': '%s-%d' % (name, n)},
+                                                    'litellm_params': params}).ok
+    args = dict(conn, consistency_timeout=20, repair_duplicates=True,
+                models=[{'model_name': name, 'model_id': name + '-0', 'litellm_params': params},
+                        {'model_name': name, 'litellm_params': params}])
+    result = run_module('litellm_models', args)
+    assert not result['failed'], result
+    left = rows(litellm_db, 'SELECT model_id FROM "LiteLLM_ProxyModelTable" WHERE model_name = %s ORDER BY 1', name)
+    assert [r['model_id'] for r in left] == [name + '-0', name + '-1']
+    assert run_module('litellm_models', args)['changed'] is False
+    delete_models_named(litellm_api, name)
 
 
 # ---------------------------------------------------------------------------------------------------- keys
@@ -357,6 +391,20 @@ def test_a_task_that_fails_validation_repairs_nothing(conn, litellm_api, litellm
     assert result['failed'] and 'not on this proxy' in result['msg'], result
     assert len(key_rows(litellm_db, alias)) == 2
     run_module('litellm_key', dict(conn, key_alias=alias, repair_duplicates=True))
+    run_module('litellm_key', dict(conn, key_alias=alias, state='absent'))
+
+
+def test_the_bulk_module_repairs_duplicate_aliases_on_request(conn, litellm_api, litellm_db):
+    alias = unique('dup-bulk-key')
+    first = litellm_api.post('/key/generate', json={'key_alias': alias}).json()['key']
+    litellm_api.post('/key/generate', json={'key_alias': alias + '-2'}).raise_for_status()
+    rows(litellm_db, 'UPDATE "LiteLLM_VerificationToken" SET key_alias = %s WHERE key_alias = %s', alias, alias + '-2')
+    args = dict(conn, keys=[{'key_alias': alias}])
+    assert run_module('litellm_keys', args)['failed']
+    repaired = run_module('litellm_keys', dict(args, repair_duplicates=True))
+    assert repaired['changed'] and not repaired['failed'] and repaired['api_keys'] == {}, repaired
+    assert [r['token'] for r in key_rows(litellm_db, alias)] == [hashlib.sha256(first.encode()).hexdigest()]
+    assert run_module('litellm_keys', args)['changed'] is False
     run_module('litellm_key', dict(conn, key_alias=alias, state='absent'))
 
 

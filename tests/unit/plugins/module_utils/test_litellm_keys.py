@@ -153,6 +153,19 @@ def test_the_key_list_holds_each_token_once(stub):
     assert [k['token'] for k in listed] == ['t1', 't2', 't3']
 
 
+def test_a_retry_that_meets_its_own_slow_first_create_keeps_the_value(stub):
+    """review-2 N3: attempt 1 times out and is not visible yet, attempt 1 then commits, the retry gets "already
+    exists": that key has this run's token, so it is this run's key, with the value this run sent."""
+    value = 'sk-given-value-for-the-n3-case'
+    mine = {'key_alias': 'a', 'token': hash_key(value), 'created_at': CREATED}
+    stub.reply(504, {'error': 'upstream timeout'})        # attempt 1: no answer
+    stub.reply(200, {'keys': [], 'total_pages': 1})          # landed(): not there yet
+    stub.reply(400, {'error': {'message': 'Key with alias a already exists.', 'param': 'key_alias', 'code': '400'}})
+    stub.reply(200, {'keys': [mine], 'total_pages': 1})      # the alias holds our token
+    created = KeyStore(LiteLLMClient(stub.url, 'sk-unit', sleep=lambda s: None)).generate({'key_alias': 'a', 'key': value})
+    assert created['value'] == value and created['key']['token'] == hash_key(value)
+
+
 def test_a_401_never_repeats_the_key_that_was_sent():
     body = {'error': {'message': 'Authentication Error, Invalid proxy server token passed. Received API Key = '
                                  'sk-...WXYZ, Key Hash (Token) =0123abcdef. Unable to find token in cache or '
