@@ -288,12 +288,16 @@ class LiteLLMClient(object):
         return self.request('PATCH', path, body=body, idempotent=True, absent_statuses=absent_statuses)
 
     def paginate(self, path, items_key, query=None, page_size=100, max_pages=1000, workers=1, size_param='size',
-                 total_pages_at=('total_pages',)):
+                 total_pages_at=('total_pages',), on_page=None):
         """Yield items of a page/size paginated list endpoint, one request per page. When the first page tells
         how many there are (at the keys total_pages_at), the others are read `workers` at a time.
-        LiteLLM pages with page/size and says total_pages; LiteMaaS with page/limit and pagination.totalPages."""
+        LiteLLM pages with page/size and says total_pages; LiteMaaS with page/limit and pagination.totalPages.
+        on_page: called with each page's whole answer (to compare what the pages say about the total)."""
         def page_of(number):
-            return self.get(path, dict(query or {}, page=number, **{size_param: page_size})) or {}
+            payload = self.get(path, dict(query or {}, page=number, **{size_param: page_size})) or {}
+            if on_page is not None:
+                on_page(payload)
+            return payload
 
         payload = page_of(1)
         items = payload.get(items_key) or []

@@ -182,6 +182,10 @@ def pick_current(alias, keys, repair=False):
     return (current, duplicates) if repair else current
 
 
+# Reads of /key/list before a list whose pages kept disagreeing on the total is used as it is.
+LIST_READS = 3
+
+
 class KeyStore(object):
     """Reads and writes of virtual keys through one LiteLLMClient."""
 
@@ -193,10 +197,18 @@ class KeyStore(object):
     def list(self, key_alias=None, user_id=None, team_id=None, token=None):
         query = {'return_full_object': True, 'key_alias': key_alias, 'user_id': user_id, 'team_id': team_id,
                  'key_hash': token}
-        # LiteLLM pages by created_at: a key another run creates between two page reads shifts the later pages, so
-        # one row can come twice. Each token is one key.
+        # LiteLLM pages by created_at: a key another run creates or deletes between two page reads shifts the later
+        # pages, so a row can come twice or not at all. When the pages disagree on the total the list is read again
+        # (at most LIST_READS times; then the last read is used: each token is still one key).
+        for dummy in range(LIST_READS):
+            totals = set()
+            rows = list(self.client.paginate('/key/list', 'keys', query, workers=self.workers,
+                                             on_page=lambda payload: totals.add(payload.get('total_count'))
+                                             if isinstance(payload, dict) else None))
+            if len(totals) <= 1:
+                break
         keys, seen = [], set()
-        for row in self.client.paginate('/key/list', 'keys', query, workers=self.workers):
+        for row in rows:
             if isinstance(row, dict):
                 key = key_from_api(row)
                 if key['token'] is None or key['token'] not in seen:

@@ -166,6 +166,17 @@ def test_a_retry_that_meets_its_own_slow_first_create_keeps_the_value(stub):
     assert created['value'] == value and created['key']['token'] == hash_key(value)
 
 
+def test_a_key_list_whose_total_moved_while_paging_is_read_again(stub):
+    """review-2 N1: another run's create between two page reads shifts page 2 (t2 twice, t3 missing); the pages
+    disagree on total_count, so the list is read again."""
+    def page(keys, total):
+        return {'keys': [{'key_alias': t, 'token': t} for t in keys], 'total_count': total, 'total_pages': 2}
+    stub.reply(200, page(['t1', 't2'], 3)).reply(200, page(['t2', 't3'], 4))        # shifted by a new key t0
+    stub.reply(200, page(['t0', 't1'], 4)).reply(200, page(['t2', 't3'], 4))        # consistent
+    listed = KeyStore(LiteLLMClient(stub.url, 'sk-unit', sleep=lambda s: None)).list()
+    assert [k['token'] for k in listed] == ['t0', 't1', 't2', 't3'] and len(stub.requests) == 4
+
+
 def test_a_401_never_repeats_the_key_that_was_sent():
     body = {'error': {'message': 'Authentication Error, Invalid proxy server token passed. Received API Key = '
                                  'sk-...WXYZ, Key Hash (Token) =0123abcdef. Unable to find token in cache or '
