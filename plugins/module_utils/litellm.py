@@ -13,8 +13,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import ast
+import datetime
 import inspect
 import json
+import os
 import re
 import socket
 import time
@@ -27,6 +29,30 @@ from ansible.module_utils.common.text.converters import to_native, to_text
 from ansible.module_utils.urls import Request, make_context
 
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_versions import format_version, parse_version
+
+UTC = datetime.timezone.utc
+TIMESTAMP_RE = re.compile(r'^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([+-]\d{2}:?\d{2})?$')
+
+
+def parse_time(value):
+    """ISO-8601 from LiteLLM ('...Z', '...+00:00', or naive UTC) -> aware datetime, None stays None."""
+    if not value:
+        return None
+    text = value.strip().replace('Z', '+00:00')
+    match = TIMESTAMP_RE.match(text)
+    if not match:
+        raise ValueError('unrecognised timestamp %r' % value)
+    # Built from the digits: datetime.strptime took a sixth of a no-op run over 500 keys.
+    base = datetime.datetime(*(int(part) for part in match.group(1, 2, 3, 4, 5, 6)))
+    if match.group(7):
+        base = base.replace(microsecond=int((match.group(7)[1:] + '000000')[:6]))
+    offset = match.group(8)
+    if offset:
+        sign = 1 if offset[0] == '+' else -1
+        hours, minutes = int(offset[1:3]), int(offset[-2:])
+        base -= sign * datetime.timedelta(hours=hours, minutes=minutes)
+    return base.replace(tzinfo=UTC)
+
 
 RETRYABLE_STATUSES = frozenset([429, 500, 502, 503, 504])
 # ansible-core 2.17 and later let a Request reuse one TLS context; 2.16 builds one per request.
@@ -137,6 +163,55 @@ def _error_message(body, default):
     return default, None
 
 
+class RunWatch(object):
+    """Tells whether the ansible-playbook (or ansible-runner) run that started this module is still there.
+
+    A module keeps running when its ansible-playbook is killed (SIGKILL, a cancelled AAP job): the kernel ends only
+    the killed process and gives the processes below it a new parent. So a changed parent anywhere between this
+    module and the topmost ansible process (ansible-playbook's worker, ansible-playbook, ansible-runner) means the
+    run is gone. Linux only (reads /proc); elsewhere, and when no ansible process is found
+    among the ancestors (a module run over SSH), every check says the run is there."""
+
+    MAX_DEPTH = 12
+
+    def __init__(self, proc='/proc', pid=None):
+        self.proc = proc
+        chain, watched, pid = [], [], pid or os.getpid()
+        for dummy in range(self.MAX_DEPTH):
+            parent = self._parent(pid)
+            if parent is None or parent <= 1:
+                break
+            chain.append((pid, parent))
+            if self._is_ansible(parent):
+                watched = list(chain)
+            pid = parent
+        self.chain = watched
+
+    def _parent(self, pid):
+        try:
+            with open('%s/%d/stat' % (self.proc, pid)) as f:
+                stat = f.read()
+        except (IOError, OSError):
+            return None
+        # the command name in parentheses may hold spaces and parentheses: the fields after its last ')'
+        fields = stat[stat.rfind(')') + 2:].split()
+        return int(fields[1]) if len(fields) > 1 else None
+
+    def _is_ansible(self, pid):
+        try:
+            with open('%s/%d/cmdline' % (self.proc, pid), 'rb') as f:
+                argv = f.read().split(b'\0')[:3]
+        except (IOError, OSError):
+            return False
+        return any(arg.rsplit(b'/', 1)[-1].startswith(b'ansible') for arg in argv)
+
+    def alive(self):
+        return all(self._parent(pid) == parent for pid, parent in self.chain)
+
+
+RUN_GONE = 'the ansible-playbook run that started this task is gone (killed or cancelled), so it stops writing'
+
+
 class LiteLLMClient(object):
     """Thin JSON client for the LiteLLM proxy management API and the LiteMaaS backend API.
 
@@ -144,7 +219,8 @@ class LiteLLMClient(object):
     messages. Without token_required, an empty token sends no Authorization header (public LiteMaaS routes)."""
 
     def __init__(self, api_url, master_key, validate_certs=True, ca_path=None, timeout=30, retries=3,
-                 backoff=1.0, sleep=time.sleep, url_option='api_url', token_option='master_key', token_required=True):
+                 backoff=1.0, sleep=time.sleep, url_option='api_url', token_option='master_key', token_required=True,
+                 run_watch=None):
         parsed = urlparse(api_url or '')
         if parsed.scheme not in ('http', 'https') or not parsed.netloc:
             raise LiteLLMError('%s must be an http(s) URL with a host, such as https://service.example.com, got %r'
@@ -156,6 +232,8 @@ class LiteLLMClient(object):
         self.retries = max(0, retries)
         self.backoff = backoff
         self.sleep = sleep
+        # Every write first checks that the run is still there (RunWatch): a killed run's module writes no more.
+        self.run_watch = run_watch
         self._version = False  # not read yet
         # One TLS context for every request: building one loads the system CA bundle (~30 ms of CPU each time).
         # Built here in any case, so that an unusable ca_path fails before the first request.
@@ -230,6 +308,8 @@ class LiteLLMClient(object):
         attempt = 0
         while True:
             attempt += 1
+            if method != 'GET' and self.run_watch is not None and not self.run_watch.alive():
+                raise LiteLLMError(RUN_GONE, method=method, path=path, not_sent=True)
             try:
                 status, payload, retry_after = self._send_once(method, path, query, body)
             except LiteLLMError as transport_error:
@@ -346,7 +426,8 @@ class LiteLLMModule(AnsibleModule):
                     p[self.url_option], p[self.token_option], validate_certs=p['validate_certs'],
                     ca_path=p['ca_path'], timeout=p['timeout'], retries=p['retries'], url_option=self.url_option,
                     token_option=self.token_option,
-                    token_required=bool(self.argument_spec[self.token_option].get('required')))
+                    token_required=bool(self.argument_spec[self.token_option].get('required')),
+                    run_watch=RunWatch())
             except LiteLLMError as e:
                 self.fail_json(msg=e.message, field=e.param)
         return self._client

@@ -18,10 +18,10 @@ import calendar
 import contextlib
 import datetime
 import hashlib
-import re
 import secrets
 
-from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMError, changed_entries, same_value
+from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import (
+    LiteLLMError, changed_entries, parse_time, same_value)
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_models import ModelStore, manages_row
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_validation import (
     BUDGET_DURATION_ALIASES, DURATION_RE, NEVER_EXPIRES, check_duration, check_non_negative)
@@ -29,7 +29,6 @@ from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_validation 
 # Expiry is set by the proxy while it handles the request; allow for that and for clock differences, but never
 # more than a tenth of the key's lifetime (a 60 s key must not pass for a 240 s one).
 EXPIRY_TOLERANCE_SECONDS = 300
-UTC = datetime.timezone.utc
 # Keys deleted by one /key/delete request.
 DELETE_BATCH = 100
 # A rotation parks the old key under <alias>--rotating and marks the new key with the old key's token until the old
@@ -59,6 +58,7 @@ KEY_OPTIONS = dict(
     metadata=dict(type='dict'),
     blocked=dict(type='bool'),
     key=dict(type='str', no_log=True),
+    key_mismatch=dict(type='str', default='rotate', choices=['rotate', 'keep']),
     regenerate=dict(type='bool', default=False),
 )
 
@@ -66,29 +66,6 @@ KEY_OPTIONS = dict(
 def hash_key(plaintext):
     """LiteLLM's token: sha256 hex of the plaintext key."""
     return hashlib.sha256(plaintext.encode('utf-8')).hexdigest()
-
-
-TIMESTAMP_RE = re.compile(r'^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([+-]\d{2}:?\d{2})?$')
-
-
-def parse_time(value):
-    """ISO-8601 from LiteLLM ('...Z', '...+00:00', or naive UTC) -> aware datetime, None stays None."""
-    if not value:
-        return None
-    text = value.strip().replace('Z', '+00:00')
-    match = TIMESTAMP_RE.match(text)
-    if not match:
-        raise ValueError('unrecognised timestamp %r' % value)
-    # Built from the digits: datetime.strptime took a sixth of a no-op run over 500 keys.
-    base = datetime.datetime(*(int(part) for part in match.group(1, 2, 3, 4, 5, 6)))
-    if match.group(7):
-        base = base.replace(microsecond=int((match.group(7)[1:] + '000000')[:6]))
-    offset = match.group(8)
-    if offset:
-        sign = 1 if offset[0] == '+' else -1
-        hours, minutes = int(offset[1:3]), int(offset[-2:])
-        base -= sign * datetime.timedelta(hours=hours, minutes=minutes)
-    return base.replace(tzinfo=UTC)
 
 
 def add_duration(start, duration):
@@ -153,6 +130,11 @@ def with_status(key, now):
         status = 'active'
     remaining = None if key['max_budget'] is None else round(key['max_budget'] - key['spend'], 6)
     return dict(key, status=status, budget_remaining=remaining)
+
+
+def alias_taken(error):
+    """Whether LiteLLM refused a create because a key with its alias exists."""
+    return error.status == 400 and error.param == 'key_alias' and 'already exists' in error.message
 
 
 def new_key_value():
@@ -248,7 +230,7 @@ class KeyStore(object):
                 return self.generate(dict((k, v) for k, v in body.items() if k != 'key'))
             # A first attempt that timed out on this side can commit after the retry was sent: the retry then meets
             # "already exists" from our own key. Its token says so (review-2 N3).
-            if e.status == 400 and e.param == 'key_alias' and 'already exists' in e.message and body.get('key'):
+            if alias_taken(e) and body.get('key'):
                 found = landed(e)
                 if found is not None:
                     return {'key': found, 'value': body['key']}
@@ -467,11 +449,13 @@ def generate_body(desired, alias, now, current=None, key_value=None):
 
 def rotate(store, current, desired, key_value, now):
     """Replace the key by a new one with the same alias and settings, without LiteLLM Enterprise. Returns
-    {'key': the new key as the proxy shows it, 'value': its value}.
+    {'key': the new key as the proxy shows it, 'value': its value, 'note': LOST_TO_ANOTHER_RUN when another run's
+    rotation of the same key won, else None}.
 
     The old key is parked under <alias>--rotating, the new key is created with the old key's token in its metadata,
     then the old key is deleted and the mark removed. A run that stops in between leaves either the parked key
-    (recover() gives it its alias back) or the mark (recover() deletes the old key): never a second working key."""
+    (recover() gives it its alias back) or the mark (recover() deletes the old key): never a second working key.
+    Two runs rotating the same key at once leave one new key (the oldest), whose value the run that made it has."""
     alias = current['key_alias']
     store.update(current['token'], {'key_alias': alias + PARKING_SUFFIX})
     body = generate_body(desired, alias, now, current=current, key_value=key_value)
@@ -483,16 +467,26 @@ def rotate(store, current, desired, key_value, now):
             store.delete([created['key']['token']])
             raise LiteLLMError('key %s: the answer carrying the new value was lost, so the rotation was undone; '
                                'rerun it' % alias)
-    except LiteLLMError:
+    except LiteLLMError as e:
+        other = store.find(alias) if alias_taken(e) else None
+        if other is not None and other['token'] != current['token']:
+            # Another run rotates the same key at the same time (review-2 N11): its new key stays, and that run
+            # deletes the old one; giving the old key its alias back would leave two.
+            return {'key': other, 'value': None, 'note': LOST_TO_ANOTHER_RUN}
         try:
             store.update(current['token'], {'key_alias': alias})
         except LiteLLMError:
             pass  # the next run gives the parked key its alias back
         raise
     with value_kept_on_failure(created['value'], 'the new key works; the next run deletes the old one'):
+        # Both runs' creates can pass LiteLLM's alias check at once: the oldest new key stays, as for creates.
+        kept = store.settle(alias, created['key']['token'])
+        if kept is not None and kept['token'] != created['key']['token']:
+            return {'key': kept, 'value': None, 'note': LOST_TO_ANOTHER_RUN}
         store.delete([current['token']])
         metadata = dict((k, v) for k, v in created['key']['metadata'].items() if k != REPLACES_KEY)
-        return {'key': store.update(created['key']['token'], {'metadata': metadata}), 'value': created['value']}
+        return {'key': store.update(created['key']['token'], {'metadata': metadata}), 'value': created['value'],
+                'note': None}
 
 
 @contextlib.contextmanager
@@ -595,6 +589,9 @@ def plan_key(spec, current, now, token_taken):
         return KeyChange(alias, 'delete', current, before={'key_alias': alias, 'key_name': current['key_name']})
     key_value = spec['key']
     new_value = key_value is not None and (current is None or hash_key(key_value) != current['token'])
+    if new_value and current is not None and spec['key_mismatch'] == 'keep':
+        # The key exists with another value and is to stay as it is: key is only the value a create would use.
+        new_value, key_value = False, None
     if new_value and token_taken(hash_key(key_value)):
         raise LiteLLMError('key: this key value already belongs to another key alias', param='key')
     desired = desired_options(spec)
@@ -611,7 +608,7 @@ def plan_key(spec, current, now, token_taken):
     return KeyChange(alias, 'update', current, body=body, before=before, after=after)
 
 
-LOST_TO_ANOTHER_RUN = 'another run created this key at the same time and holds its value'
+LOST_TO_ANOTHER_RUN = 'another run made this key at the same time and holds its value'
 
 
 def apply_key_change(store, change, now, settle=True):
@@ -625,12 +622,12 @@ def apply_key_change(store, change, now, settle=True):
     if change.action == 'update':
         return {'key': store.update(change.current['token'], change.body), 'value': None, 'note': None}
     if change.action == 'rotate':
-        return dict(rotate(store, change.current, change.desired, change.key_value, now), note=None)
+        return rotate(store, change.current, change.desired, change.key_value, now)
     try:
         created = store.generate(change.body)
     except LiteLLMError as e:
         # Another run created the alias between our read and our create: its key is the key now.
-        if e.status == 400 and e.param == 'key_alias' and 'already exists' in e.message:
+        if alias_taken(e):
             return {'key': store.find(change.alias), 'value': None, 'note': LOST_TO_ANOTHER_RUN}
         raise
     if settle:

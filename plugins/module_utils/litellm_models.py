@@ -166,6 +166,7 @@ class ModelStore(object):
 
     def __init__(self, client, consistency_timeout=90, sleep=time.sleep, clock=time.time):
         self.client = client
+        self.ever_served = set()  # set by wait_for
         self.consistency_timeout = consistency_timeout
         self.sleep = sleep
         self.clock = clock
@@ -210,12 +211,14 @@ class ModelStore(object):
         pending: model_id -> (fields(deployment or None), what, reads): fields returns the names of the fields
         that do not show the wanted value yet, what names the write ('create', 'update', 'delete').
         One id is read by id, several through one list per round.
-        Returns (model_id -> deployment or None as last read, model_id -> message for those still pending).
+        Returns (model_id -> deployment or None as last read, model_id -> message for those still pending);
+        self.ever_served then holds the ids some read found served.
         """
         deadline = self.clock() + self.consistency_timeout
         delay = 0.2
         streaks = dict((model_id, 0) for model_id in pending)
         seen, missing = {}, {}
+        self.ever_served = set()
         waiting = list(pending)
         while waiting:
             if len(waiting) == 1:
@@ -224,6 +227,7 @@ class ModelStore(object):
                 listed = dict((d['model_id'], d) for d in self.list())
                 read = dict((model_id, listed.get(model_id)) for model_id in waiting)
             seen.update(read)
+            self.ever_served.update(model_id for model_id, deployment in read.items() if deployment is not None)
             for model_id in waiting:
                 missing[model_id] = pending[model_id][0](read[model_id])
                 streaks[model_id] = 0 if missing[model_id] else streaks[model_id] + 1
@@ -535,8 +539,9 @@ def converge(store, changes):
     """Wait until the proxy shows every change. Returns (model_id -> deployment or None as last read,
     model_id -> message for the changes that did not converge, warnings).
 
-    - A created deployment that never shows up was refused by the router (LiteLLM 1.81 answers 200 and stores it
-      anyway): it is deleted again and reported.
+    - A created deployment that no read ever showed was refused by the router (LiteLLM 1.81 answers 200 and stores
+      it anyway): it is deleted again and reported. One that some read showed is served by some pod (the last read
+      may come from a replica that has not reloaded yet): it stays, and is reported as not converged (review-2 N6).
     - A deleted deployment that is still served at the end is deleted once more: when LiteLLM answers that the
       database no longer has it, the delete converged and a router serves a stale copy, which is reported as a
       warning. LiteLLM re-adds a deployment that a periodic reload (every 30 s) read just before the delete, and
@@ -558,7 +563,7 @@ def converge(store, changes):
     for change in changes:
         if change.model_id not in failed:
             continue
-        if change.action == 'create' and seen.get(change.model_id) is None:
+        if change.action == 'create' and change.model_id not in store.ever_served:
             if store.get_stored(change.model_id) is not None:
                 store.delete(change.model_id)
                 failed[change.model_id] = ('model %s: LiteLLM stored the deployment but never served it (waited %ss); '
@@ -586,18 +591,36 @@ def manages_row(spec, stored):
     return stored is not None and bool(spec['model_id'] or stored['model_name'] == spec['model_name'])
 
 
-def plan_entry(spec, desired, current, stored, digests, update_secrets):
+# LiteLLM's routers reload from the database every 30 s: a database row that no read shows served for a little
+# longer than that is refused by the router, whichever pod answers (review-2 N7).
+RELOAD_WINDOW = 40
+
+
+def refused_rows(store, rows):
+    """Of database rows the answering pod does not serve (those plan_entry reports as not served yet), the ids that
+    no read shows served within RELOAD_WINDOW seconds (at most the store's consistency_timeout)."""
+    if not rows:
+        return set()
+    waiter = ModelStore(store.client, consistency_timeout=min(RELOAD_WINDOW, store.consistency_timeout),
+                        sleep=store.sleep, clock=store.clock)
+    dummy, pending = waiter.wait_for(dict((row['model_id'], (lambda d: [] if d else ['the deployment'], 'reload', 1))
+                                          for row in rows))
+    return set(pending)
+
+
+def plan_entry(spec, desired, current, stored, digests, update_secrets, refused=False):
     """plan_model, also for an entry whose deployment the router of the pod that answered does not serve (current
     None) but LiteLLM's database holds (stored: ModelStore.get_stored_for(spec) then, else None):
     - state=absent deletes the row;
     - state=present compares with the row, unless the router refuses it (then the create replaces it): a replica
       takes what another one wrote only at its next reload from the database (every 30 s), and a create of the
-      same id would fail.
+      same id would fail. The router refuses a row whose provider it does not know, and one that refused_rows
+      found never served (refused=True): never "not served yet" for ever (review-2 N7).
     Returns (change, True when the change is none although the answering pod does not serve the deployment)."""
     if current is None and manages_row(spec, stored):
         if spec['state'] == 'absent':
             return deletion(stored), False
-        if unknown_custom_provider(stored['litellm_params']) is None:
+        if unknown_custom_provider(stored['litellm_params']) is None and not refused:
             change = plan_model(spec, desired, dict(stored, origin='database'), digests, update_secrets)
             return change, change.action == 'none'
     return plan_model(spec, desired, current, digests, update_secrets), False

@@ -91,9 +91,19 @@ options:
     description:
       - Use this value as the key instead of a generated one. Must start with C(sk-) and be at least 16
         characters long.
-      - When an existing key has a different value, the key is rotated to this value.
+      - When an existing key has a different value, the key is rotated to this value (see O(key_mismatch)).
       - As the value is a C(no_log) option, Ansible masks it wherever it appears, also in RV(api_key).
     type: str
+  key_mismatch:
+    description:
+      - What to do when the key exists and its value is not O(key).
+      - V(rotate) replaces it by a key with the value O(key) (as O(regenerate) does).
+      - V(keep) leaves it as it is; O(key) is then only the value a create uses. A caller that stores a value
+        before creating the key (write-ahead, as the role C(rhpds.litemaas.litellm_user_keys) does) compares
+        RV(key.token) with the value's sha256 to see whether the key is the one it stored.
+    type: str
+    choices: [rotate, keep]
+    default: rotate
   regenerate:
     description:
       - Rotate the key now, even if nothing else changed; the task then always reports a change.
@@ -251,9 +261,9 @@ key:
 
 import datetime
 
-from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMError, LiteLLMModule
+from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import UTC, LiteLLMError, LiteLLMModule
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_keys import (
-    KEY_OPTIONS, LOST_TO_ANOTHER_RUN, PARKING_SUFFIX, UTC, KeyStore, apply_key_change, plan_key, reference_errors,
+    KEY_OPTIONS, LOST_TO_ANOTHER_RUN, PARKING_SUFFIX, KeyStore, apply_key_change, plan_key, reference_errors,
     settle_existing, settled_key, validate_key)
 
 
@@ -287,7 +297,7 @@ def main():
     result = dict(changed=True, key=outcome['key'], diff=change.diff, **notes)
     if change.action in ('create', 'rotate'):
         if outcome['note'] == LOST_TO_ANOTHER_RUN:
-            module.warn('key %s: %s; this run deleted the one it made' % (alias, LOST_TO_ANOTHER_RUN))
+            module.warn('key %s: %s; this run keeps no key of its own' % (alias, LOST_TO_ANOTHER_RUN))
             result['changed'] = bool(notes)
             module.exit_json(**result)
         if outcome['value'] is None:

@@ -131,8 +131,8 @@ litellm_version:
 
 import datetime
 
-from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMError, LiteLLMModule, proxy_version
-from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_keys import UTC, KeyStore, with_status
+from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import UTC, LiteLLMError, LiteLLMModule, proxy_version
+from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_keys import KeyStore, with_status
 
 
 def main():

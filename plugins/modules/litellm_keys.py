@@ -82,6 +82,13 @@ options:
       key:
         description: Use this value (C(sk-...), at least 16 characters) as the key; a different existing value is rotated to it.
         type: str
+      key_mismatch:
+        description:
+          - When the key exists with a value that is not O(keys[].key), V(rotate) rotates it to O(keys[].key) and
+            V(keep) leaves it (O(keys[].key) is then only the value a create uses); see M(rhpds.litemaas.litellm_key).
+        type: str
+        choices: [rotate, keep]
+        default: rotate
       regenerate:
         description: Rotate the key now (a new value with the same alias and settings).
         type: bool
@@ -232,9 +239,9 @@ failures:
 
 import datetime
 
-from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMError, LiteLLMModule, run_parallel
+from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import UTC, LiteLLMError, LiteLLMModule, run_parallel
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_keys import (
-    KEY_OPTIONS, LOST_TO_ANOTHER_RUN, PARKING_SUFFIX, UTC, KeyChange, KeyStore, apply_key_change, hash_key, oldest,
+    KEY_OPTIONS, LOST_TO_ANOTHER_RUN, PARKING_SUFFIX, KeyChange, KeyStore, apply_key_change, hash_key, oldest,
     plan_key, reference_errors, settle_existing, settled_key, validate_key, with_status)
 
 DONE = {'create': 'created', 'update': 'updated', 'rotate': 'rotated', 'delete': 'deleted', 'none': 'unchanged'}

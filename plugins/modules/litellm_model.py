@@ -267,7 +267,8 @@ model:
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMError, LiteLLMModule
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_models import (
     MODEL_OPTIONS, MODEL_REQUIRED_IF, MODEL_REQUIRED_ONE_OF, ModelStore, apply_model_change, converge, deletion,
-    desired_state, env_reference_errors, not_served_yet_warning, plan_entry, secret_digests, select_current)
+    desired_state, env_reference_errors, not_served_yet_warning, plan_entry, refused_rows, secret_digests,
+    select_current)
 
 
 def main():
@@ -300,6 +301,8 @@ def main():
             current, duplicates = select_current(p, store.list(), repair=p['repair_duplicates'])
         stored = store.get_stored_for(p) if current is None else None
         change, not_served = plan_entry(p, desired, current, stored, digests, p['update_secrets'])
+        if not_served and refused_rows(store, [change.current]):
+            change, not_served = plan_entry(p, desired, current, stored, digests, p['update_secrets'], refused=True)
         if not_served:
             module.warn(not_served_yet_warning([change.current]))
         repaired = dict(duplicates_deleted=[d['model_id'] for d in duplicates]) if duplicates else {}

@@ -255,7 +255,8 @@ failures:
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMError, LiteLLMModule, run_parallel
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_models import (
     MODEL_OPTIONS, MODEL_REQUIRED_IF, MODEL_REQUIRED_ONE_OF, TAG_KEY, ModelStore, apply_model_change, converge,
-    deletion, desired_state, env_reference_errors, not_served_yet_warning, plan_entry, secret_digests, select_current)
+    deletion, desired_state, env_reference_errors, not_served_yet_warning, plan_entry, refused_rows, secret_digests,
+    select_current)
 
 DONE = {'create': 'created', 'update': 'updated', 'delete': 'deleted', 'none': 'unchanged'}
 
@@ -375,7 +376,7 @@ def main():
             digests = secret_digests(p['master_key'], desired[index]['secrets'])
             change, not_served = plan_entry(spec, desired[index], current, stored, digests, p['update_secrets'])
             if not_served:
-                not_served_yet.append(change.current)
+                not_served_yet.append((len(changes), index, current, stored, digests))
         except LiteLLMError as e:
             entry, failed = failure(spec, e)
             entries.append(entry)
@@ -387,8 +388,15 @@ def main():
             managed[change.current['model_id']] = index
         entries.append(None)
         changes.append((len(entries) - 1, change))
-    if not_served_yet:
-        module.warn(not_served_yet_warning(not_served_yet))
+    # A row still served by no pod after a reload is refused by the router: it is created again (replaced).
+    refused = refused_rows(store, [stored for dummy, dummy, dummy, stored, dummy in not_served_yet])
+    for position, index, current, stored, digests in not_served_yet:
+        if stored['model_id'] in refused:
+            changes[position] = (changes[position][0], plan_entry(
+                p['models'][index], desired[index], current, stored, digests, p['update_secrets'], refused=True)[0])
+    waiting = [stored for dummy, dummy, dummy, stored, dummy in not_served_yet if stored['model_id'] not in refused]
+    if waiting:
+        module.warn(not_served_yet_warning(waiting))
     if p['purge']:
         wanted_ids = set(spec['model_id'] for spec in p['models'] if spec['model_id'])
         kept = []

@@ -14,6 +14,7 @@ Faults (each rule applies to the requests it matches, in the order rules were ad
     proxy.fail('POST', '/model/new', 502, attempt=1)           # the first time each distinct request arrives
     proxy.drop_after_forward('POST', '/key/generate', attempt=2)  # forward, then close the connection unanswered
     proxy.fail('GET', None, 502, times=12)                        # None: any path; the next 12 such requests
+    proxy.hold('POST', '/key/generate', after=3)   # forward 3, then keep the others waiting until proxy.release()
 
 A distinct request is its method, path with query and body: ``attempt=n`` fires on the n-th arrival of the same
 request (a client's retry), however requests of parallel writers interleave, so the faults a request meets do
@@ -65,6 +66,8 @@ class ApiProxy(LoopbackServer):
         self.timeout = timeout
         self.lock = threading.Lock()
         self.rules = []
+        self.released = threading.Event()
+        self._in_flight = 0
         self._counts = {}
         self._arrivals = {}
         self.log = []
@@ -74,6 +77,15 @@ class ApiProxy(LoopbackServer):
             protocol_version = 'HTTP/1.1'
 
             def _handle(self):
+                with proxy.lock:
+                    proxy._in_flight += 1
+                try:
+                    self._relay()
+                finally:
+                    with proxy.lock:
+                        proxy._in_flight -= 1
+
+            def _relay(self):
                 body = self.body()
                 path = self.path.split('?', 1)[0]
                 with proxy.lock:
@@ -87,6 +99,8 @@ class ApiProxy(LoopbackServer):
                     self.answer(rule.status, json.dumps({'error': {'message': 'injected by the test proxy'}}).encode(),
                                 {'Content-Type': 'application/json'}, close=True)
                     return
+                if rule is not None and rule.kind == 'hold' and rule.fired > rule.after:
+                    proxy.released.wait(proxy.timeout)
                 status, headers, data = proxy._forward(self.command, self.path, self.headers, body)
                 if rule is not None and rule.kind == 'drop':
                     self.close_connection = True
@@ -121,6 +135,23 @@ class ApiProxy(LoopbackServer):
     def drop_after_forward(self, method, path, body_contains=None, attempt=None, times=None):
         with self.lock:
             self.rules.append(Rule('drop', method, path, None, body_contains, attempt, times))
+
+    def hold(self, method, path, after=0):
+        """Forward the first `after` matching requests, then hold each further one (unanswered, not forwarded) until
+        release(): what a test needs to act while writes are in flight, without timing."""
+        rule = Rule('hold', method, path)
+        rule.after = after
+        with self.lock:
+            self.rules.append(rule)
+
+    def release(self):
+        """Forward the held requests, and the later ones at once."""
+        self.released.set()
+
+    def in_flight(self):
+        """Requests received and not answered yet (forwarded ones included)."""
+        with self.lock:
+            return self._in_flight
 
     def clear_faults(self):
         with self.lock:

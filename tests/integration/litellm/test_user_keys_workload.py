@@ -6,7 +6,9 @@ import base64
 import hashlib
 import json
 import os
+import signal
 import subprocess
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -27,27 +29,43 @@ class Workload:
         self.calls = []
         self.output = ''
 
-    def run(self, check=False, **overrides):
-        """ansible-playbook -vvv of the workload; returns (rc, changed, the agnosticd_user_info calls)."""
+    def command(self, check=False, kill_at=None, **overrides):
+        """ansible-playbook -vvv of the workload, and its environment. kill_at: the run kills itself (SIGKILL) when
+        a task whose name contains it starts (callback_plugins/kill_at_task.py)."""
         info = os.path.join(self.workdir, 'user-info.json')
         if os.path.exists(info):
             os.unlink(info)
         env = ansible_env({'KUBECONFIG': self.kubeconfig, 'AGNOSTICD_USER_INFO_FILE': info,
                            'ANSIBLE_COLLECTIONS_PATH': COLLECTIONS_DIR + os.pathsep + AGNOSTICD_STANDIN,
                            'LITELLM_API_BASE': '', 'LITELLM_MASTER_KEY': ''})
+        if kill_at:
+            env.update(ANSIBLE_CALLBACK_PLUGINS=os.path.join(HERE, 'callback_plugins'),
+                       ANSIBLE_CALLBACKS_ENABLED='kill_at_task', KILL_AT_TASK=kill_at)
         cmd = [os.path.join(os.path.dirname(env['ANSIBLE_PYTHON_INTERPRETER']), 'ansible-playbook'), PLAYBOOK, '-vvv',
                '-e', json.dumps(dict(self.variables, **overrides))]
         if check:
             cmd.append('--check')
+        return cmd, env
+
+    def run(self, check=False, kill_at=None, **overrides):
+        """Returns (rc, changed, the agnosticd_user_info calls)."""
+        cmd, env = self.command(check, kill_at, **overrides)
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900, check=False)
         self.output = proc.stdout + proc.stderr
         recap = [line for line in self.output.splitlines() if line.startswith('localhost ')]
         changed = int(recap[-1].split('changed=')[1].split()[0]) if recap else None
         calls = []
+        info = env['AGNOSTICD_USER_INFO_FILE']
         if os.path.exists(info):
             with open(info, encoding='utf-8') as f:
                 calls = [json.loads(line) for line in f]
         return proc.returncode, changed, calls
+
+    def start(self, **overrides):
+        """The workload in its own process group, running (output to a file)."""
+        cmd, env = self.command(**overrides)
+        log = open(os.path.join(self.workdir, 'started.log'), 'w', encoding='utf-8')  # pylint: disable=consider-using-with
+        return subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def per_user(calls):
@@ -156,13 +174,19 @@ def test_workshop_provision_reprovision_and_destroy(k8s_cluster, tmp_path, names
     assert chat(litellm_api, again['user2']['litellm_virtual_key'], workshop_model).status_code == 200
     assert chat(litellm_api, users['user2']['litellm_virtual_key'], workshop_model).status_code == 401
 
-    # A Secret entry that no longer authenticates is reported, and that user gets no key rather than a dead one.
+    # A Secret entry that no longer authenticates is reported, that user gets no key rather than a dead one, the
+    # others get theirs, and the provision fails naming the user; nothing is written.
     stale = prefix + 'user3'
     client.CoreV1Api().patch_namespaced_secret('litellm-user-keys-' + guid, namespace, {'stringData': {stale: 'sk-stale-value-0000000000'}})
+    before = db_keys()
     rc, changed, calls = workload.run()
-    assert rc == 0 and changed == 0, workload.output[-3000:]
+    assert rc != 0, workload.output[-3000:]
     assert "%s: the stored value is no longer this key's value" % stale in workload.output
+    assert 'Order %s: no working LiteLLM key for 1 of its users: user3 ' % guid in workload.output
     assert per_user(calls)['user3']['litellm_virtual_key'] == ''
+    assert dict((u, d) for u, d in per_user(calls).items() if u != 'user3') == dict(
+        (u, d) for u, d in again.items() if u != 'user3')
+    assert db_keys() == before
     rc, changed, calls = workload.run(ocp4_workload_litemaas_user_keys_rotate_unusable=True)
     assert rc == 0 and changed >= 2
     repaired = per_user(calls)['user3']['litellm_virtual_key']
@@ -257,3 +281,195 @@ def test_two_provisions_at_once_give_each_user_one_working_key(k8s_cluster, tmp_
         assert hashlib.sha256(data['litellm_virtual_key'].encode()).hexdigest() == stored[data['litellm_key_alias']]
         assert chat(litellm_api, data['litellm_virtual_key'], workshop_model).status_code == 200
     assert runs[0].run(ACTION='destroy')[0] == 0
+
+
+# ---- runs killed at any point (review-2 section B): SIGKILL of ansible-playbook, as a cancelled AAP job ends it
+
+PENDING = 'litemaas.rhpds.io/pending-keys'
+
+
+def wait_for(condition, what, timeout=120):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError('timed out after %ds waiting for %s' % (timeout, what))
+        time.sleep(0.2)
+
+
+def module_running(group):
+    """Whether a process of this process group runs a module: anything but ansible-playbook's own processes (its
+    worker stays). By process group, since how the module is started (a file, or Python reading it on stdin with
+    pipelining) differs between ansible-core releases."""
+    for pid in filter(str.isdigit, os.listdir('/proc')):
+        try:
+            with open('/proc/%s/stat' % pid, encoding='utf-8') as f:
+                stat = f.read()
+            with open('/proc/%s/cmdline' % pid, 'rb') as f:
+                cmdline = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(')') + 2:].split()
+        if int(fields[2]) == group and fields[0] != 'Z' and b'ansible-playbook' not in cmdline:
+            return True
+    return False
+
+
+def kill_group(group):
+    try:
+        os.killpg(group, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+class Fleet:
+    """What an order's keys are in LiteLLM's database and in the cluster, read from outside the code under test."""
+
+    def __init__(self, litellm_db, namespace, guid):
+        self.db, self.namespace, self.guid = litellm_db, namespace, guid
+
+    def tokens(self):
+        """alias -> [token, ...] of every key of the order."""
+        found = {}
+        for row in rows(self.db, 'SELECT key_alias, token FROM "LiteLLM_VerificationToken" WHERE key_alias LIKE %s',
+                        self.guid + '-%'):
+            found.setdefault(row['key_alias'], []).append(row['token'])
+        return found
+
+    def secret(self):
+        """(alias -> value, the pending aliases) of the order's Secret."""
+        secret = client.CoreV1Api().read_namespaced_secret('litellm-user-keys-' + self.guid, self.namespace)
+        pending = (secret.metadata.annotations or {}).get(PENDING) or ''
+        return (dict((k, base64.b64decode(v).decode()) for k, v in (secret.data or {}).items()),
+                set(a for a in pending.split(',') if a))
+
+    def assert_every_key_has_its_value_stored(self, users):
+        """One key per alias, each one's value in the Secret, and the value each user was given is that one."""
+        tokens, (values, pending) = self.tokens(), self.secret()
+        assert sorted(tokens) == sorted('%s-%s' % (self.guid, user) for user in users)
+        assert all(len(t) == 1 for t in tokens.values()), tokens
+        for alias, (token,) in tokens.items():
+            assert hashlib.sha256(values[alias].encode()).hexdigest() == token, alias
+        assert pending == set()
+        return values
+
+
+def killable_workload(k8s_cluster, tmp_path, namespace, workshop_model, url, num_users, prefix):
+    guid = unique(prefix).replace('-', '')
+    return guid, Workload(k8s_cluster, str(tmp_path), {
+        'ACTION': 'provision', 'guid': guid, 'num_users': num_users,
+        'ocp4_workload_litemaas_user_keys_models': [workshop_model],
+        'ocp4_workload_litemaas_user_keys_litellm_url': url,
+        'ocp4_workload_litemaas_user_keys_namespace': namespace,
+        'ansible_python_interpreter': ansible_env()['ANSIBLE_PYTHON_INTERPRETER']})
+
+
+KILL_POINTS = {
+    'values stored, no key written yet': 'Create, update and purge the keys of fleet',
+    'keys written, pending marks not cleared yet': 'Compare the stored values with the keys',
+}
+
+
+@pytest.mark.parametrize('point', sorted(KILL_POINTS))
+def test_a_provision_killed_between_its_steps_is_finished_with_the_same_values(
+        point, k8s_cluster, tmp_path, namespace, workshop_model, litellm_proxy, litellm_api, litellm_db, api_proxy):
+    users = ['user%d' % n for n in range(1, 9)]
+    guid, workload = killable_workload(k8s_cluster, tmp_path, namespace, workshop_model, api_proxy.url, len(users), 'k')
+    fleet = Fleet(litellm_db, namespace, guid)
+    rc, dummy, dummy = workload.run(kill_at=KILL_POINTS[point])
+    assert rc == -signal.SIGKILL, workload.output[-3000:]
+    written_ahead, pending = fleet.secret()
+    assert sorted(written_ahead) == sorted(pending) == sorted('%s-%s' % (guid, u) for u in users)
+    made = fleet.tokens()
+    assert len(made) == (0 if point.startswith('values stored') else len(users))
+    assert_no_secrets(workload.output, list(written_ahead.values()) + [litellm_proxy.master_key])
+
+    api_proxy.reset()
+    rc, changed, calls = workload.run()
+    assert rc == 0 and changed >= 1, workload.output[-3000:]
+    # each missing key created once, with the value written ahead; nothing written twice
+    assert api_proxy.counts().get('POST /key/generate', 0) == len(users) - len(made)
+    assert fleet.assert_every_key_has_its_value_stored(users) == written_ahead
+    handed_out = per_user(calls)
+    assert dict((u, d['litellm_virtual_key']) for u, d in handed_out.items()) == dict(
+        (u, written_ahead['%s-%s' % (guid, u)]) for u in users)
+    assert chat(litellm_api, handed_out['user1']['litellm_virtual_key'], workshop_model).status_code == 200
+    rc, changed, dummy = workload.run()
+    assert rc == 0 and changed == 0, workload.output[-3000:]
+    assert workload.run(ACTION='destroy')[0] == 0
+
+
+def test_a_provision_killed_during_its_key_writes_stops_writing_and_is_finished_by_the_next(
+        k8s_cluster, tmp_path, namespace, workshop_model, litellm_proxy, litellm_api, litellm_db, api_proxy):
+    """ansible-playbook killed while LiteLLM holds some of its key writes: the module below it sends no further
+    write once those are answered, and the next run creates the rest with the values stored before."""
+    users = ['user%d' % n for n in range(1, 13)]
+    guid, workload = killable_workload(k8s_cluster, tmp_path, namespace, workshop_model, api_proxy.url, len(users), 'd')
+    fleet = Fleet(litellm_db, namespace, guid)
+    api_proxy.hold('POST', '/key/generate', after=3)
+    proc = workload.start()
+    try:
+        wait_for(lambda: api_proxy.counts().get('POST /key/generate', 0) >= 4, 'a key write held by the proxy')
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=60)
+        api_proxy.release()
+        wait_for(lambda: not module_running(proc.pid), 'the litellm_keys module of the killed run to end')
+        # (ansible-core 2.21 ends the module with its ansible-playbook; LiteLLM still answers what was forwarded)
+        wait_for(lambda: api_proxy.in_flight() == 0, 'LiteLLM to answer the key writes sent before the kill')
+    finally:
+        api_proxy.release()
+        kill_group(proc.pid)
+    sent = api_proxy.counts()['POST /key/generate']
+    # 3 answered before, the (at most 4, parallel) held ones answered after the kill, then nothing
+    assert 4 <= sent <= 3 + 4, api_proxy.log
+    made = fleet.tokens()
+    written_ahead, dummy = fleet.secret()
+    assert len(made) == sent and sorted(written_ahead) == sorted('%s-%s' % (guid, u) for u in users)
+    for alias, (token,) in made.items():
+        assert hashlib.sha256(written_ahead[alias].encode()).hexdigest() == token
+
+    api_proxy.clear_faults()
+    api_proxy.reset()
+    rc, changed, calls = workload.run()
+    assert rc == 0, workload.output[-3000:]
+    assert api_proxy.counts().get('POST /key/generate', 0) == len(users) - sent
+    assert fleet.assert_every_key_has_its_value_stored(users) == written_ahead
+    assert all(d['litellm_virtual_key'] for d in per_user(calls).values())
+    assert chat(litellm_api, per_user(calls)['user12']['litellm_virtual_key'], workshop_model).status_code == 200
+    with open(os.path.join(workload.workdir, 'started.log'), encoding='utf-8') as f:
+        assert_no_secrets(f.read() + workload.output, list(written_ahead.values()) + [litellm_proxy.master_key])
+    assert workload.run(ACTION='destroy')[0] == 0
+
+
+def test_a_rotation_killed_before_its_key_writes_leaves_users_named_and_the_next_rotation_finishes(
+        k8s_cluster, tmp_path, namespace, workshop_model, litellm_proxy, litellm_api, litellm_db, api_proxy):
+    users = ['user%d' % n for n in range(1, 7)]
+    guid, workload = killable_workload(k8s_cluster, tmp_path, namespace, workshop_model, api_proxy.url, len(users), 'r')
+    fleet = Fleet(litellm_db, namespace, guid)
+    assert workload.run()[0] == 0, workload.output[-3000:]
+    lost = ['%s-user2' % guid, '%s-user5' % guid]
+    client.CoreV1Api().patch_namespaced_secret('litellm-user-keys-' + guid, namespace, {'data': dict.fromkeys(lost)})
+    before = fleet.tokens()
+
+    rc, dummy, dummy = workload.run(kill_at='Rotate the keys to the stored values',
+                                    ocp4_workload_litemaas_user_keys_rotate_unusable=True)
+    assert rc == -signal.SIGKILL, workload.output[-3000:]
+    values, pending = fleet.secret()
+    assert pending == set(lost) and all(values[a] for a in lost) and fleet.tokens() == before
+
+    # not told to rotate: the users without a working key are named, the run fails, nothing is written
+    rc, dummy, calls = workload.run()
+    assert rc != 0 and 'no working LiteLLM key for 2 of its users: user2, user5 ' in workload.output, workload.output[-3000:]
+    assert per_user(calls)['user2']['litellm_virtual_key'] == '' and per_user(calls)['user1']['litellm_virtual_key']
+    assert fleet.tokens() == before
+
+    api_proxy.reset()
+    rc, dummy, calls = workload.run(ocp4_workload_litemaas_user_keys_rotate_unusable=True)
+    assert rc == 0, workload.output[-3000:]
+    assert api_proxy.counts().get('POST /key/generate', 0) == 2
+    values = fleet.assert_every_key_has_its_value_stored(users)
+    assert all(fleet.tokens()[a] != before[a] for a in lost)
+    for user in ('user2', 'user5'):
+        key = per_user(calls)[user]['litellm_virtual_key']
+        assert key == values['%s-%s' % (guid, user)]
+        assert chat(litellm_api, key, workshop_model).status_code == 200
+    assert workload.run(ACTION='destroy')[0] == 0

@@ -4,7 +4,7 @@ import socket
 import pytest
 
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import (
-    LiteLLMClient, LiteLLMError, error_message, same_value)
+    RUN_GONE, LiteLLMClient, LiteLLMError, RunWatch, error_message, same_value)
 
 MASTER_KEY = 'sk-unit-test-master-key-0123456789'
 
@@ -172,3 +172,50 @@ def test_a_refused_connection_is_resent_without_asking_whether_it_landed():
     with pytest.raises(LiteLLMError) as err:
         client.post('/key/generate', {'key_alias': 'a'}, landed=checks.append)
     assert err.value.not_sent and checks == [] and len(sleeps) == 2
+
+
+def fake_proc(tmp_path, processes):
+    """A /proc with these processes: pid -> (parent pid, argv)."""
+    for pid, (parent, argv) in processes.items():
+        (tmp_path / str(pid)).mkdir(exist_ok=True)
+        (tmp_path / str(pid) / 'stat').write_text('%d (a (b) c) S %d 1 1 0' % (pid, parent))
+        (tmp_path / str(pid) / 'cmdline').write_bytes(b'\0'.join(a.encode() for a in argv) + b'\0')
+
+
+LOCAL_RUN = {
+    40: (30, ['/venv/bin/python3', '/root/.ansible/tmp/ansible-tmp-1/AnsiballZ_litellm_keys.py']),
+    30: (20, ['/bin/sh', '-c', '/venv/bin/python3 /root/.ansible/tmp/ansible-tmp-1/AnsiballZ_litellm_keys.py && sleep 0']),
+    20: (10, ['/venv/bin/python3', '/venv/bin/ansible-playbook', 'site.yml']),  # the worker
+    10: (5, ['/venv/bin/python3', '/venv/bin/ansible-playbook', 'site.yml']),
+    5: (1, ['bash']),
+}
+
+
+def test_run_watch_sees_the_ansible_playbook_that_started_the_module_go(tmp_path):
+    fake_proc(tmp_path, LOCAL_RUN)
+    watch = RunWatch(proc=str(tmp_path), pid=40)
+    assert [pid for pid, parent in watch.chain] == [40, 30, 20] and watch.alive()
+    fake_proc(tmp_path, {20: (1, LOCAL_RUN[20][1])})  # ansible-playbook killed: its worker gets a new parent
+    assert not watch.alive()
+
+
+def test_run_watch_ignores_processes_above_ansible_and_runs_without_it(tmp_path):
+    fake_proc(tmp_path, LOCAL_RUN)
+    watch = RunWatch(proc=str(tmp_path), pid=40)
+    fake_proc(tmp_path, {10: (1, LOCAL_RUN[10][1])})  # the shell that started ansible-playbook exits (nohup)
+    assert watch.alive()
+    fake_proc(tmp_path, {7: (6, ['/usr/bin/python3', 'module.py']), 6: (1, ['sshd: root@notty'])})
+    assert RunWatch(proc=str(tmp_path), pid=7).chain == [] and RunWatch(proc=str(tmp_path / 'none')).alive()
+
+
+def test_a_module_whose_run_is_gone_sends_no_more_writes(stub):
+    class Gone(object):
+        @staticmethod
+        def alive():
+            return False
+    stub.reply(200, {'data': []})
+    client = client_for(stub.url, run_watch=Gone())
+    assert client.get('/model/info') == {'data': []}
+    with pytest.raises(LiteLLMError) as err:
+        client.post('/key/generate', {'key_alias': 'a'})
+    assert RUN_GONE in err.value.describe() and err.value.not_sent and len(stub.requests) == 1

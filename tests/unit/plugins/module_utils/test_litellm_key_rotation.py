@@ -3,9 +3,9 @@ import datetime
 
 import pytest
 
-from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMClient, LiteLLMError
+from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import UTC, LiteLLMClient, LiteLLMError
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_keys import (
-    REPLACES_KEY, UTC, KeyStore, hash_key, key_from_api, recover, rotate)
+    REPLACES_KEY, KeyStore, hash_key, key_from_api, recover, rotate)
 
 OLD = key_from_api({'key_alias': 'alice', 'token': 'a' * 64, 'models': ['m'], 'max_budget': 5.0,
                     'metadata': {'owner': 'ops'}, 'created_at': '2026-01-01T00:00:00Z',
@@ -21,10 +21,12 @@ def test_rotation_parks_the_old_key_creates_the_new_one_marked_then_deletes_the_
     stub.reply(200, {})
     stub.reply(200, {'key': 'will be ignored', 'token': 'b' * 64, 'key_alias': 'alice',
                      'metadata': {'owner': 'ops', REPLACES_KEY: 'a' * 64}})
+    stub.reply(200, {'keys': [{'key_alias': 'alice', 'token': 'b' * 64}], 'total_pages': 1})  # settle: ours alone
     stub.reply(200, {'deleted_keys': ['a' * 64]}).reply(200, {'token': 'b' * 64, 'key_alias': 'alice',
                                                               'metadata': {'owner': 'ops'}})
     created = rotate(store_for(stub.url), OLD, {}, None, NOW)
-    park, generate, delete, unmark = [r['body'] for r in stub.requests]
+    park, generate, settled, delete, unmark = [r['body'] for r in stub.requests]
+    assert settled is None and stub.requests[2]['path'].startswith('/key/list')
     assert park == {'key': 'a' * 64, 'key_alias': 'alice--rotating'}
     assert generate['key_alias'] == 'alice' and generate['models'] == ['m'] and generate['max_budget'] == 5.0
     assert generate['metadata'] == {'owner': 'ops', REPLACES_KEY: 'a' * 64}
@@ -39,14 +41,16 @@ def test_rotation_parks_the_old_key_creates_the_new_one_marked_then_deletes_the_
 
 
 def test_a_wanted_duration_counts_from_the_new_key(stub):
-    stub.reply(200, {}).reply(200, {'key': 'x', 'token': 'b' * 64, 'metadata': {}}).reply(200, {}).reply(200, {})
+    stub.reply(200, {}).reply(200, {'key': 'x', 'token': 'b' * 64, 'metadata': {}}).reply(200, {'keys': []})
+    stub.reply(200, {}).reply(200, {})
     rotate(store_for(stub.url), OLD, {'duration': '7d'}, None, NOW)
     assert stub.requests[1]['body']['duration'] == '%ds' % (7 * 86400)
 
 
 def test_a_rotation_of_an_expired_key_gives_a_working_key(stub):
     expired = dict(OLD, expires='2026-01-05T00:00:00.000Z', created_at='2026-01-01T00:00:00.000Z')
-    stub.reply(200, {}).reply(200, {'key': 'x', 'token': 'b' * 64, 'metadata': {}}).reply(200, {}).reply(200, {})
+    stub.reply(200, {}).reply(200, {'key': 'x', 'token': 'b' * 64, 'metadata': {}}).reply(200, {'keys': []})
+    stub.reply(200, {}).reply(200, {})
     rotate(store_for(stub.url), expired, {}, None, NOW)
     assert stub.requests[1]['body']['duration'] == '%ds' % (4 * 86400)
 
@@ -57,6 +61,31 @@ def test_failed_create_gives_the_old_key_its_alias_back(stub):
         rotate(store_for(stub.url), OLD, {}, None, NOW)
     assert stub.requests[-1]['body'] == {'key': 'a' * 64, 'key_alias': 'alice'}
     assert len(stub.requests) == 3
+
+
+def test_a_rotation_that_meets_another_runs_rotation_of_the_key_leaves_that_one(stub):
+    """review-2 N11: the other run's new key has the alias already; the old key is not given its alias back (that
+    would leave two keys), and this run keeps no key."""
+    theirs = {'key_alias': 'alice', 'token': 'c' * 64, 'metadata': {REPLACES_KEY: 'a' * 64}}
+    stub.reply(200, {})
+    stub.reply(400, {'error': {'message': 'Key with alias alice already exists.', 'param': 'key_alias', 'code': '400'}})
+    stub.reply(200, {'keys': [theirs], 'total_pages': 1})  # generate: not this run's own slow create (N3)
+    stub.reply(200, {'keys': [theirs], 'total_pages': 1})
+    outcome = rotate(store_for(stub.url), OLD, {}, None, NOW)
+    assert outcome['value'] is None and outcome['key']['token'] == 'c' * 64 and outcome['note']
+    assert len(stub.requests) == 4 and all(r['method'] == 'GET' for r in stub.requests[2:])
+
+
+def test_two_rotations_whose_creates_both_landed_keep_the_oldest_new_key(stub):
+    """review-2 N11: both creates passed LiteLLM's alias check; this run's key is the younger, so it deletes it and
+    leaves the old key to the run whose new key stays."""
+    theirs = {'key_alias': 'alice', 'token': 'c' * 64, 'created_at': '2026-01-10T00:00:00Z'}
+    ours = {'key_alias': 'alice', 'token': 'b' * 64, 'created_at': '2026-01-10T00:00:01Z'}
+    stub.reply(200, {}).reply(200, dict(ours, key='sk-ours-0000000000000', metadata={}))
+    stub.reply(200, {'keys': [ours, theirs], 'total_pages': 1}).reply(200, {'deleted_keys': ['b' * 64]})
+    outcome = rotate(store_for(stub.url), OLD, {}, None, NOW)
+    assert outcome['value'] is None and outcome['key']['token'] == 'c' * 64 and outcome['note']
+    assert stub.requests[-1]['body'] == {'keys': ['b' * 64]} and len(stub.requests) == 4
 
 
 def test_the_next_run_gives_a_parked_key_its_alias_back(stub):

@@ -4,9 +4,9 @@ import datetime
 import pytest
 
 from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_keys import (
-    UTC, KeyStore, add_duration, duration_from, generate_body, hash_key, iso_time, key_from_api,
-    normalize_budget_duration, parse_time, pick_current, plan_update, validate_key)
-from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import LiteLLMClient, LiteLLMError, error_message
+    KeyStore, add_duration, duration_from, generate_body, hash_key, iso_time, key_from_api,
+    normalize_budget_duration, parse_time, pick_current, plan_key, plan_update, validate_key)
+from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm import UTC, LiteLLMClient, LiteLLMError, error_message
 
 CREATED = '2026-01-31T10:00:00.500000Z'
 
@@ -119,7 +119,7 @@ def spec(**kw):
     base = dict((name, None) for name in ('key_alias', 'models', 'user_id', 'team_id', 'max_budget', 'budget_duration',
                                           'duration', 'rpm_limit', 'tpm_limit', 'max_parallel_requests', 'metadata',
                                           'blocked', 'key'))
-    base.update(state='present', regenerate=False, key_alias='a')
+    base.update(state='present', regenerate=False, key_alias='a', key_mismatch='rotate')
     base.update(kw)
     return base
 
@@ -183,3 +183,15 @@ def test_a_401_never_repeats_the_key_that_was_sent():
                                  'LiteLLM_VerificationTokenTable'}}
     message = error_message(body, 'HTTP 401')[0]
     assert 'WXYZ' not in message and '0123abcdef' not in message and 'Unable to find token' in message
+
+
+def test_key_mismatch_keep_leaves_an_existing_key_and_creates_with_the_value():
+    """A caller that stored a value ahead (the role litellm_user_keys) never rotates a key whose value differs."""
+    value = 'sk-written-ahead-value-000'
+    current = key_from_api({'key_alias': 'a', 'token': 'not-this-value', 'created_at': CREATED})
+    taken = []
+    kept = plan_key(spec(key=value, key_mismatch='keep'), current, NOW, token_taken=taken.append)
+    assert kept.action == 'none' and taken == []
+    assert plan_key(spec(key=value), current, NOW, token_taken=lambda t: False).action == 'rotate'
+    created = plan_key(spec(key=value, key_mismatch='keep'), None, NOW, token_taken=lambda t: False)
+    assert created.action == 'create' and created.body['key'] == value

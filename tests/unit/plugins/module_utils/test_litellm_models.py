@@ -263,3 +263,36 @@ def test_a_row_of_another_name_or_one_the_router_refuses_is_not_taken_for_the_en
         == 'none'
     refused = dict(stored, litellm_params=dict(stored['litellm_params'], custom_llm_provider='bogus'))
     assert plan_entry(spec_of(), desired(), None, refused, {}, 'always')[0].action == 'create'
+
+
+def test_a_row_no_read_shows_served_after_a_reload_is_taken_as_refused(stub):
+    """review-2 N7: a known provider does not make a row servable; one no pod serves within a reload interval is
+    replaced by a create, never reported as "not served yet" for ever."""
+    from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_models import plan_entry, refused_rows
+    stored = deployment_from_api(API_ENTRY)
+    stub.reply(200, {'data': []}).reply(200, {'data': [API_ENTRY]})  # another pod, after its reload, serves it
+    store = store_for(stub.url)
+    store.consistency_timeout = 90
+    assert refused_rows(store, [stored]) == set()
+    stub.reply(200, {'data': []}).reply(200, {'data': []})
+    clock = iter([0, 0, 1000, 1000])
+    store.clock = lambda: next(clock)
+    assert refused_rows(store, [stored]) == {'m-1'}
+    change, not_served = plan_entry(spec_of(), desired(), None, stored, {}, 'always', refused=True)
+    assert change.action == 'create' and not not_served
+
+
+def test_a_create_some_read_saw_served_is_not_rolled_back_on_the_last_read_alone(stub):
+    """review-2 N6: through a replica that has not reloaded the last read misses a deployment another pod served;
+    it stays (reported as not converged), only one no read ever saw is deleted again."""
+    from ansible_collections.rhpds.litemaas.plugins.module_utils.litellm_models import ModelChange, converge
+    stub.reply(200, {'data': [API_ENTRY]})  # pod A serves it
+    stub.reply(200, {'data': []})           # pod B has not reloaded, then the (fake) clock runs out
+    clock = iter([0, 0, 1000, 1000])
+    store = store_for(stub.url)
+    store.clock = lambda: next(clock)
+    change = ModelChange('create', 'm-1', body={'model_info': {'id': 'm-1'}})
+    change.pending = lambda deployment: [] if deployment else ['model_id']
+    seen, failed, warnings = converge(store, [change])
+    assert 'm-1' in failed and 'still does not show' in failed['m-1']
+    assert [r['method'] for r in stub.requests] == ['GET', 'GET']  # no delete
