@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "harness" / "litellm"))
+# tests/harness/agnosticd.py: AgnosticD's own agnosticd_user_info
+sys.path.append(str(Path(__file__).resolve().parents[2] / "harness"))
 
 from harness import proxy_from_env  # noqa: E402
 

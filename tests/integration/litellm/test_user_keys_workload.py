@@ -15,51 +15,76 @@ import pytest
 from kubernetes import client, config
 from kubernetes.client.rest import ApiException
 
+import agnosticd
 from support import COLLECTIONS_DIR, REPO, ansible_env, assert_no_secrets, chat, rows, unique
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PLAYBOOK = os.path.join(HERE, 'playbooks', 'user_keys_workload.yml')
-# The test stand-in of AgnosticD's agnosticd.core collection (records agnosticd_user_info calls).
-AGNOSTICD_STANDIN = os.path.join(REPO, 'tests', 'integration', 'k8s', 'collections')
+# The test stand-in of AgnosticD's agnosticd.core collection that only records agnosticd_user_info calls (and so
+# writes no user data file).
+RECORDING_STANDIN = os.path.join(REPO, 'tests', 'integration', 'k8s', 'collections')
+
+
+class Report:
+    """What the workload gave agnosticd_user_info: users ({user: data and msg}), the order's data and messages."""
+    def __init__(self, users, data, messages, calls=None):
+        self.users, self.data, self.messages, self.calls = users, data, messages, calls
 
 
 class Workload:
-    def __init__(self, kubeconfig, workdir, variables):
-        self.kubeconfig, self.workdir, self.variables = kubeconfig, workdir, variables
-        self.calls = []
+    """The workload through AgnosticD's own agnosticd_user_info (tests/data/agnosticd), v2 (agnosticd.core),
+    or with flavour='recording' the stand-in that writes no user data file."""
+    def __init__(self, kubeconfig, workdir, variables, flavour='v2'):
+        self.kubeconfig, self.workdir, self.variables, self.flavour = kubeconfig, workdir, variables, flavour
         self.output = ''
+        self.output_dir = os.path.join(workdir, 'output')
+        os.makedirs(self.output_dir, exist_ok=True)
+        self.collections, dummy = agnosticd.install(os.path.join(workdir, 'agnosticd'))
 
-    def command(self, check=False, kill_at=None, **overrides):
+    def command(self, check=False, kill_at=None, user_data=None, **overrides):
         """ansible-playbook -vvv of the workload, and its environment. kill_at: the run kills itself (SIGKILL) when
-        a task whose name contains it starts (callback_plugins/kill_at_task.py)."""
-        info = os.path.join(self.workdir, 'user-info.json')
-        if os.path.exists(info):
-            os.unlink(info)
-        env = ansible_env({'KUBECONFIG': self.kubeconfig, 'AGNOSTICD_USER_INFO_FILE': info,
-                           'ANSIBLE_COLLECTIONS_PATH': COLLECTIONS_DIR + os.pathsep + AGNOSTICD_STANDIN,
+        a task whose name contains it starts (callback_plugins/kill_at_task.py). user_data: what AgnosticD's user
+        data file holds before the workload runs (other workloads' users)."""
+        agnosticd.clear(self.output_dir)
+        calls = os.path.join(self.workdir, 'user-info.json')
+        if os.path.exists(calls):
+            os.unlink(calls)
+        collections = RECORDING_STANDIN if self.flavour == 'recording' else self.collections
+        env = ansible_env({'KUBECONFIG': self.kubeconfig, 'AGNOSTICD_USER_INFO_FILE': calls,
+                           'ANSIBLE_COLLECTIONS_PATH': COLLECTIONS_DIR + os.pathsep + collections,
                            'LITELLM_API_BASE': '', 'LITELLM_MASTER_KEY': ''})
         if kill_at:
             env.update(ANSIBLE_CALLBACK_PLUGINS=os.path.join(HERE, 'callback_plugins'),
                        ANSIBLE_CALLBACKS_ENABLED='kill_at_task', KILL_AT_TASK=kill_at)
+        variables = dict(self.variables, output_dir=self.output_dir, **overrides)
+        self.action = variables.get('ACTION', 'provision')
+        if user_data is not None:
+            with open(os.path.join(self.output_dir, self.action + '-user-data.yaml'), 'w', encoding='utf-8') as f:
+                json.dump(user_data, f)
         cmd = [os.path.join(os.path.dirname(env['ANSIBLE_PYTHON_INTERPRETER']), 'ansible-playbook'), PLAYBOOK, '-vvv',
-               '-e', json.dumps(dict(self.variables, **overrides))]
+               '-e', json.dumps(variables)]
         if check:
             cmd.append('--check')
         return cmd, env
 
-    def run(self, check=False, kill_at=None, **overrides):
-        """Returns (rc, changed, the agnosticd_user_info calls)."""
-        cmd, env = self.command(check, kill_at, **overrides)
+    def run(self, check=False, kill_at=None, user_data=None, **overrides):
+        """Returns (rc, changed, the Report of what reached AgnosticD)."""
+        cmd, env = self.command(check, kill_at, user_data, **overrides)
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900, check=False)
         self.output = proc.stdout + proc.stderr
         recap = [line for line in self.output.splitlines() if line.startswith('localhost ')]
         changed = int(recap[-1].split('changed=')[1].split()[0]) if recap else None
-        calls = []
-        info = env['AGNOSTICD_USER_INFO_FILE']
-        if os.path.exists(info):
-            with open(info, encoding='utf-8') as f:
-                calls = [json.loads(line) for line in f]
-        return proc.returncode, changed, calls
+        if self.flavour == 'recording':
+            calls = []
+            if os.path.exists(env['AGNOSTICD_USER_INFO_FILE']):
+                with open(env['AGNOSTICD_USER_INFO_FILE'], encoding='utf-8') as f:
+                    calls = [json.loads(line) for line in f]
+            order = [c for c in calls if not c['user']]
+            report = Report(dict((c['user'], dict(c['data'], msg=c['msg'])) for c in calls if c['user']),
+                            order[0]['data'] if order else {}, order[0]['msg'] if order else [], calls)
+        else:
+            report = Report(*agnosticd.reported(self.output_dir, self.action))
+        return proc.returncode, changed, report
 
     def start(self, **overrides):
         """The workload in its own process group, running (output to a file)."""
@@ -68,8 +93,9 @@ class Workload:
         return subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
-def per_user(calls):
-    return dict((c['user'], c['data']) for c in calls if c['user'])
+def per_user(report):
+    """{user: data} of what reached AgnosticD, without the messages."""
+    return dict((user, dict((k, v) for k, v in data.items() if k != 'msg')) for user, data in report.users.items())
 
 
 @pytest.fixture
@@ -147,9 +173,14 @@ def test_workshop_provision_reprovision_and_destroy(k8s_cluster, tmp_path, names
         assert stored[alias]['models'] == [workshop_model] and stored[alias]['max_budget'] == 5
         assert stored[alias]['metadata']['guid'] == guid and stored[alias]['metadata']['user'] == user
         assert abs((stored[alias]['expires'] - stored[alias]['created_at']).total_seconds() - 2 * 86400) < 120
-    order = [c for c in calls if not c['user']][0]
-    assert order['data']['litellm_admin_virtual_key'] == secret[prefix + 'admin']
-    assert order['data']['litellm_user_count'] == 5 and 'litellm_virtual_key' not in order['data']
+        assert calls.users[user]['msg'] == '\n'.join([
+            'LiteLLM API base URL: %s/v1' % litellm_proxy.base_url, 'LiteLLM virtual key: ' + secret[alias],
+            'Available models: ' + workshop_model, 'Key expires: ' + data['litellm_key_expires']])
+    assert calls.data['litellm_admin_virtual_key'] == secret[prefix + 'admin']
+    assert calls.data['litellm_user_count'] == 5 and 'litellm_virtual_key' not in calls.data
+    assert calls.messages == ['LiteLLM API base URL: %s/v1' % litellm_proxy.base_url,
+                              'Each of the 5 users has their own LiteLLM virtual key (in their user data), for the '
+                              'models %s.' % workshop_model, 'Instructor LiteLLM virtual key: ' + secret[prefix + 'admin']]
     values = list(secret.values())
     assert_no_secrets(workload.output, values + [litellm_proxy.master_key])
 
@@ -224,8 +255,8 @@ def test_single_user_order_gets_a_readable_message(k8s_cluster, tmp_path, namesp
         'ansible_python_interpreter': ansible_env()['ANSIBLE_PYTHON_INTERPRETER']})
     rc, changed, calls = workload.run()
     assert rc == 0, workload.output[-3000:]
-    assert [c['user'] for c in calls] == [None]
-    data, msg = calls[0]['data'], calls[0]['msg']
+    assert calls.users == {}
+    data, msg = calls.data, calls.messages
     assert data['litellm_key_alias'] == guid + '-user1' and data['litellm_key_duration'] == '48h'
     assert 'LiteLLM virtual key: ' + data['litellm_virtual_key'] in msg
     assert 'LiteLLM API base URL: %s/v1' % litellm_proxy.base_url in msg
@@ -233,6 +264,55 @@ def test_single_user_order_gets_a_readable_message(k8s_cluster, tmp_path, namesp
     assert_no_secrets(workload.output, [data['litellm_virtual_key'], litellm_proxy.master_key])
     rc, changed, calls = workload.run(ACTION='destroy')
     assert rc == 0
+
+
+def test_other_workloads_users_are_kept(k8s_cluster, tmp_path, namespace, workshop_model, litellm_proxy):
+    """AgnosticD's own plugin (agnosticd.core, v2): the first user through one call, the others through one call of data.users;
+    what the file held for the order's users and for other users stays, merged as the plugin merges one user."""
+    guid = unique('o').replace('-', '')
+    workload = Workload(k8s_cluster, str(tmp_path), {
+        'ACTION': 'provision', 'guid': guid, 'num_users': 3, 'ocp4_workload_litemaas_user_keys_models': [workshop_model],
+        'ocp4_workload_litemaas_user_keys_litellm_url': litellm_proxy.base_url,
+        'ocp4_workload_litemaas_user_keys_litellm_master_key': litellm_proxy.master_key,
+        'ocp4_workload_litemaas_user_keys_namespace': namespace,
+        'ansible_python_interpreter': ansible_env()['ANSIBLE_PYTHON_INTERPRETER']})
+    earlier = {'openshift_console_url': 'https://console.example.test', 'users': {
+        'user2': {'openshift_password': 'pw2', 'msg': 'OpenShift password: pw2'},
+        'user9': {'openshift_password': 'pw9', 'msg': 'OpenShift password: pw9'}}}
+    rc, dummy, report = workload.run(user_data=earlier)
+    assert rc == 0, workload.output[-3000:]
+    assert sorted(report.users) == ['user1', 'user2', 'user3', 'user9']
+    assert report.users['user9'] == earlier['users']['user9']
+    assert report.data['openshift_console_url'] == 'https://console.example.test' and report.data['litellm_user_count'] == 3
+    two = report.users['user2']
+    assert two['openshift_password'] == 'pw2' and two['litellm_key_alias'] == guid + '-user2'
+    assert two['msg'].startswith('OpenShift password: pw2\nLiteLLM API base URL: ')
+    assert 'LiteLLM virtual key: ' + two['litellm_virtual_key'] in two['msg'].split('\n')
+    assert all(report.users[u]['litellm_virtual_key'] for u in ('user1', 'user2', 'user3'))
+    # the first user through a call of their own, the others in one call: the loop of one call per user is skipped
+    fallback = workload.output.split('Give each other user their key]', 1)[1].split('TASK [', 1)[0]
+    assert 'ok: [' not in fallback and 'changed: [' not in fallback and 'skipping: [' in fallback, fallback
+    assert_no_secrets(workload.output, [d['litellm_virtual_key'] for d in report.users.values() if 'litellm_virtual_key' in d]
+                      + [litellm_proxy.master_key, 'pw2'])
+    assert workload.run(ACTION='destroy')[0] == 0
+
+
+def test_an_agnosticd_user_info_without_the_file_gets_one_call_per_user(k8s_cluster, tmp_path, namespace,
+                                                                        workshop_model, litellm_proxy):
+    """An agnosticd_user_info that keeps no user data file where AgnosticD's does: each user gets a call of their own."""
+    guid = unique('r').replace('-', '')
+    workload = Workload(k8s_cluster, str(tmp_path), {
+        'ACTION': 'provision', 'guid': guid, 'num_users': 3, 'ocp4_workload_litemaas_user_keys_models': [workshop_model],
+        'ocp4_workload_litemaas_user_keys_litellm_url': litellm_proxy.base_url,
+        'ocp4_workload_litemaas_user_keys_litellm_master_key': litellm_proxy.master_key,
+        'ocp4_workload_litemaas_user_keys_namespace': namespace,
+        'ansible_python_interpreter': ansible_env()['ANSIBLE_PYTHON_INTERPRETER']}, flavour='recording')
+    rc, dummy, report = workload.run()
+    assert rc == 0, workload.output[-3000:]
+    assert [c['user'] for c in report.calls] == ['user1', 'user2', 'user3', None]
+    assert all(d['litellm_virtual_key'] and 'LiteLLM virtual key: ' + d['litellm_virtual_key'] in d['msg']
+               for d in report.users.values())
+    assert workload.run(ACTION='destroy')[0] == 0
 
 
 def test_bad_order_fails_before_anything_is_written(k8s_cluster, tmp_path, namespace, litellm_proxy, litellm_db):
@@ -263,7 +343,7 @@ def test_two_provisions_at_once_give_each_user_one_working_key(k8s_cluster, tmp_
                  'ansible_python_interpreter': ansible_env()['ANSIBLE_PYTHON_INTERPRETER']}
     runs = [Workload(k8s_cluster, str(tmp_path / str(n)), variables) for n in range(2)]
     for run in runs:
-        os.makedirs(run.workdir)
+        os.makedirs(run.workdir, exist_ok=True)
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(lambda run: run.run(), runs))
     assert any(rc == 0 for rc, dummy, dummy in results), [run.output[-2000:] for run in runs]
