@@ -118,15 +118,16 @@ def workshop_report(keys, fleet, url, models, duration, single=False):
     by_alias = dict((k['key_alias'], k) for k in keys or [])
     models = list(models or [])
     listed = ', '.join(models)
+    # what every user's data and the order's share
+    common = {'litellm_api_endpoint': url, 'litellm_api_base_url': url + '/v1', 'litellm_available_models': models,
+              'litellm_available_models_list': listed, 'litellm_key_duration': duration}
     users, admin = [], None
     for member in fleet:
         alias = member['spec']['key_alias']
         key = by_alias.get(alias) or {}
         value = key.get('api_key')
-        data = {'litellm_api_endpoint': url, 'litellm_api_base_url': url + '/v1', 'litellm_virtual_key': value or '',
-                'litellm_key_alias': alias, 'litellm_key_id': key.get('token') or '', 'litellm_available_models': models,
-                'litellm_available_models_list': listed, 'litellm_key_duration': duration,
-                'litellm_key_expires': key.get('expires') or ''}
+        data = dict(common, litellm_virtual_key=value or '', litellm_key_alias=alias,
+                    litellm_key_id=key.get('token') or '', litellm_key_expires=key.get('expires') or '')
         lines = ['LiteLLM API base URL: %s/v1' % url,
                  ('LiteLLM virtual key: %s' % value) if value else
                  'LiteLLM virtual key: not available (%s)' % (key.get('problem') or 'unknown'),
@@ -137,9 +138,7 @@ def workshop_report(keys, fleet, url, models, duration, single=False):
         else:
             # one string: AgnosticD v1's plugin cannot append a list to a user's earlier message (v2 joins it so)
             users.append({'user': member['user'], 'data': data, 'msg': '\n'.join(lines)})
-    order_data = {'litellm_api_endpoint': url, 'litellm_api_base_url': url + '/v1', 'litellm_available_models': models,
-                  'litellm_available_models_list': listed, 'litellm_key_duration': duration,
-                  'litellm_user_count': len(users)}
+    order_data = dict(common, litellm_user_count=len(users))
     order_msg = [] if single else [
         'LiteLLM API base URL: %s/v1' % url,
         'Each of the %d users has their own LiteLLM virtual key (in their user data), for the models %s.'

@@ -41,6 +41,7 @@ from harness import proxy_from_env  # noqa: E402  pylint: disable=wrong-import-p
 from local_cluster import local_cluster  # noqa: E402  pylint: disable=wrong-import-position
 from support import COLLECTIONS_DIR, ansible_env, unique  # noqa: E402  pylint: disable=wrong-import-position
 import agnosticd  # noqa: E402  pylint: disable=wrong-import-position
+import benchmark  # noqa: E402  pylint: disable=wrong-import-position
 
 WORKLOAD_PLAYBOOK = os.path.join(TESTS, 'integration', 'litellm', 'playbooks', 'user_keys_workload.yml')
 LOOP_PLAYBOOK = '''
@@ -61,16 +62,7 @@ LOOP_PLAYBOOK = '''
       no_log: true
 '''
 FLOOR_PLAYBOOKS = {
-    'ansible-playbook, one no-op task': '''
-- name: Nothing but one task
-  hosts: localhost
-  connection: local
-  gather_facts: false
-  tasks:
-    - name: One task
-      ansible.builtin.debug:
-        msg: nothing
-''',
+    'ansible-playbook, one no-op task': benchmark.FLOOR_PLAYBOOKS['one no-op task'],
     'agnosticd_user_info, one call per user': '''
 - name: What reporting every user to AgnosticD costs, one call per user
   hosts: localhost

@@ -266,16 +266,20 @@ def test_single_user_order_gets_a_readable_message(k8s_cluster, tmp_path, namesp
     assert rc == 0
 
 
+def three_users(guid, model, litellm_proxy, namespace):
+    """The variables of a 3-user provision of order guid on this session's proxy."""
+    return {'ACTION': 'provision', 'guid': guid, 'num_users': 3, 'ocp4_workload_litemaas_user_keys_models': [model],
+            'ocp4_workload_litemaas_user_keys_litellm_url': litellm_proxy.base_url,
+            'ocp4_workload_litemaas_user_keys_litellm_master_key': litellm_proxy.master_key,
+            'ocp4_workload_litemaas_user_keys_namespace': namespace,
+            'ansible_python_interpreter': ansible_env()['ANSIBLE_PYTHON_INTERPRETER']}
+
+
 def test_other_workloads_users_are_kept(k8s_cluster, tmp_path, namespace, workshop_model, litellm_proxy):
     """AgnosticD's own plugin (agnosticd.core, v2): the first user through one call, the others through one call of data.users;
     what the file held for the order's users and for other users stays, merged as the plugin merges one user."""
     guid = unique('o').replace('-', '')
-    workload = Workload(k8s_cluster, str(tmp_path), {
-        'ACTION': 'provision', 'guid': guid, 'num_users': 3, 'ocp4_workload_litemaas_user_keys_models': [workshop_model],
-        'ocp4_workload_litemaas_user_keys_litellm_url': litellm_proxy.base_url,
-        'ocp4_workload_litemaas_user_keys_litellm_master_key': litellm_proxy.master_key,
-        'ocp4_workload_litemaas_user_keys_namespace': namespace,
-        'ansible_python_interpreter': ansible_env()['ANSIBLE_PYTHON_INTERPRETER']})
+    workload = Workload(k8s_cluster, str(tmp_path), three_users(guid, workshop_model, litellm_proxy, namespace))
     earlier = {'openshift_console_url': 'https://console.example.test', 'users': {
         'user2': {'openshift_password': 'pw2', 'msg': 'OpenShift password: pw2'},
         'user9': {'openshift_password': 'pw9', 'msg': 'OpenShift password: pw9'}}}
@@ -301,12 +305,8 @@ def test_an_agnosticd_user_info_without_the_file_gets_one_call_per_user(k8s_clus
                                                                         workshop_model, litellm_proxy):
     """An agnosticd_user_info that keeps no user data file where AgnosticD's does: each user gets a call of their own."""
     guid = unique('r').replace('-', '')
-    workload = Workload(k8s_cluster, str(tmp_path), {
-        'ACTION': 'provision', 'guid': guid, 'num_users': 3, 'ocp4_workload_litemaas_user_keys_models': [workshop_model],
-        'ocp4_workload_litemaas_user_keys_litellm_url': litellm_proxy.base_url,
-        'ocp4_workload_litemaas_user_keys_litellm_master_key': litellm_proxy.master_key,
-        'ocp4_workload_litemaas_user_keys_namespace': namespace,
-        'ansible_python_interpreter': ansible_env()['ANSIBLE_PYTHON_INTERPRETER']}, flavour='recording')
+    workload = Workload(k8s_cluster, str(tmp_path), three_users(guid, workshop_model, litellm_proxy, namespace),
+                        flavour='recording')
     rc, dummy, report = workload.run()
     assert rc == 0, workload.output[-3000:]
     assert [c['user'] for c in report.calls] == ['user1', 'user2', 'user3', None]
